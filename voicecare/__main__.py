@@ -1,0 +1,5 @@
+"""Allow ``python -m voicecare``."""
+
+from voicecare.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Audio values, files, devices and the conversion border."""

@@ -1,0 +1,54 @@
+"""The ``voicecare`` command line: one module per subcommand in ``voicecare.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from typing import Sequence
+
+from voicecare import __version__, commands
+from voicecare.errors import EXIT_RUNTIME, VoicecareError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every subcommand that ``voicecare/commands/`` provides."""
+    parser = argparse.ArgumentParser(
+        prog="voicecare",
+        description="An offline voice assistant for hip muscle spasms.",
+    )
+    parser.add_argument("--version", action="version", version=f"voicecare {__version__}")
+    parser.add_argument("-v", "--debug", action="store_true", help="verbose logging, including transcripts")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (overrides the system and user files)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.func(args) or 0)
+    except VoicecareError as exc:
+        print(exc.line(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_RUNTIME
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

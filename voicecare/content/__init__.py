@@ -1,0 +1,1 @@
+"""The spoken content, loaded from ``content/`` TOML files and validated once."""

@@ -1,0 +1,134 @@
+"""Inputs to and outputs of the core state machines.
+
+Every core component has the shape ``handle(event, now) -> list[Action]`` plus
+``next_deadline() -> float | None``. ``now`` is seconds on a monotonic clock (real or
+virtual). The runtime executes the actions; most of them also become one line of the
+event log (CONTRACT.md), through ``event()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Mapping
+
+from voicecare.messages import Understanding
+
+# --- events into the core ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """The person said something (already understood). Empty text means noise."""
+
+    understanding: Understanding
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechDone:
+    """The voice has finished everything it was asked to say."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """A deadline the component asked for (``next_deadline()``) has been reached."""
+
+
+Event = Heard | SpeechDone | Tick
+
+# --- actions out of the core ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Base of everything the core asks the shell to do."""
+
+    type: ClassVar[str] = ""
+
+    def event(self) -> dict[str, Any] | None:
+        """The event-log record for this action, or None if it is not logged."""
+        if not self.type:
+            return None
+        return {"type": self.type, **asdict(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Say(Action):
+    """Speak one short sentence (or a few). ``interrupt`` cuts off current speech first."""
+
+    type: ClassVar[str] = "say"
+    text: str
+    interrupt: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StopSpeaking(Action):
+    """Silence the voice now and drop anything queued."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tone(Action):
+    """A short non-speech sound: ``listening``, ``chime``, ``start``, ``tick``, ``release``, ``alert``."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cue(Action):
+    """A timing cue within a hold or rep set.
+
+    ``kind``: start, halfway, remaining, countdown, release, switch_sides, rep.
+    ``value``: seconds remaining, the countdown number or the rep number, if any.
+    """
+
+    type: ClassVar[str] = "cue"
+    kind: str
+    value: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hold(Action):
+    """A timed hold begins now; it lasts ``seconds``."""
+
+    type: ClassVar[str] = "hold"
+    seconds: float
+    exercise: str
+    side: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChanged(Action):
+    """The session changed state: started, paused, resumed, skipped, stopped, completed."""
+
+    type: ClassVar[str] = "session"
+    state: str
+    routine: str
+    step: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Escalate(Action):
+    """A red flag is being answered at ``severity`` (emergency, urgent, routine)."""
+
+    type: ClassVar[str] = "escalate"
+    severity: str
+    flag: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderChanged(Action):
+    """A movement reminder changed state: due, spoken, snoozed, acknowledged, deferred."""
+
+    type: ClassVar[str] = "reminder"
+    state: str
+    kind: str = "movement"
+
+
+@dataclass(frozen=True, slots=True)
+class Record(Action):
+    """Write one fact to the journal: ``kind`` is episode, session, red_flag, pain or reminder."""
+
+    kind: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def event(self) -> dict[str, Any] | None:
+        return None
