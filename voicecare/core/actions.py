@@ -18,9 +18,13 @@ from voicecare.messages import Understanding
 
 @dataclass(frozen=True, slots=True)
 class Heard:
-    """The person said something (already understood). Empty text means noise."""
+    """The person said something (already understood). Empty text means noise.
+
+    ``addressed`` is True when the wake phrase was said (or the wake phrase is off).
+    """
 
     understanding: Understanding
+    addressed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,14 @@ class Tick:
     """A deadline the component asked for (``next_deadline()``) has been reached."""
 
 
-Event = Heard | SpeechDone | Tick
+@dataclass(frozen=True, slots=True)
+class PatternFound:
+    """The journal sees a pattern worth a GP visit: ``rule`` is recurring or persistent."""
+
+    rule: str
+
+
+Event = Heard | SpeechDone | Tick | PatternFound
 
 # --- actions out of the core ------------------------------------------------------
 
