@@ -1,0 +1,210 @@
+"""Synthetic test speakers (flite and espeak-ng) so tests run on real speech audio.
+
+``speak`` returns 16 kHz 16-bit mono audio, cached on disk by (voice, text) under
+``$VOICECARE_TESTVOICE_CACHE`` or ``~/.cache/voicecare/testvoices``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from voicecare.audio.chunk import RATE, AudioChunk
+from voicecare.audio.convert import float_to_int16
+from voicecare.audio.wav import load_wav, write_wav
+from voicecare.errors import AudioError, BadInputError
+
+log = logging.getLogger(__name__)
+
+FLITE_VOICES: tuple[str, ...] = ("slt", "awb", "rms", "kal")
+VOICES: tuple[str, ...] = FLITE_VOICES + ("espeak:en-us", "espeak:en", "espeak:en-gb-scotland", "espeak:en-us+f3")
+"""Every voice ``speak`` knows; any other ``espeak:<voice>`` also works."""
+
+_SYNTH_TIMEOUT_SECONDS = 60.0
+
+_BABBLE_SENTENCES: tuple[str, ...] = (
+    "The train to the coast leaves at half past nine on weekdays.",
+    "Could you pass me the blue folder from the second shelf please.",
+    "We planted tomatoes and beans along the garden fence last spring.",
+    "The museum opens late on Thursdays and the cafe serves soup.",
+    "My cousin bought a second hand bicycle with a wicker basket.",
+    "Please remember to lock the back door before the storm arrives.",
+    "The library has a new collection of old maps and postcards.",
+    "They painted the kitchen yellow and hung a clock above the sink.",
+    "A flock of geese flew low over the river this morning.",
+    "The recipe needs two eggs, a cup of flour and some butter.",
+    "The meeting moved to Tuesday because the projector was broken.",
+    "Fresh bread from the corner bakery sells out before noon.",
+)
+
+
+def cache_dir() -> Path:
+    """Where synthesized test speech is kept between runs."""
+    env = os.environ.get("VOICECARE_TESTVOICE_CACHE")
+    if env:
+        return Path(env)
+    return Path.home() / ".cache" / "voicecare" / "testvoices"
+
+
+def _cache_path(voice: str, text: str) -> Path:
+    digest = hashlib.sha1(f"{voice}\0{text}".encode()).hexdigest()[:20]
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", voice)
+    return cache_dir() / f"{safe}-{digest}.wav"
+
+
+def _command(voice: str, out: Path) -> list[str]:
+    """The synthesis command line; the text goes on stdin so no word is taken for a flag."""
+    if voice in FLITE_VOICES:
+        exe = shutil.which("flite")
+        if exe is None:
+            raise AudioError("flite is not installed", "install flite: apt-get install flite")
+        return [exe, "-voice", voice, "-f", "/dev/stdin", "-o", str(out)]
+    if voice.startswith("espeak:") and len(voice) > len("espeak:"):
+        exe = shutil.which("espeak-ng")
+        if exe is None:
+            raise AudioError("espeak-ng is not installed", "install espeak-ng: apt-get install espeak-ng")
+        return [exe, "-v", voice.removeprefix("espeak:"), "-w", str(out), "--stdin"]
+    raise BadInputError(f"unknown test voice {voice!r}", f"use one of {', '.join(VOICES)} or espeak:<voice>")
+
+
+def _synthesize(voice: str, text: str) -> AudioChunk:
+    with tempfile.TemporaryDirectory(prefix="voicecare-tv-") as tmp:
+        out = Path(tmp) / "speech.wav"
+        cmd = _command(voice, out)
+        try:
+            proc = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=_SYNTH_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise AudioError(f"test voice {voice} timed out", "check that the synthesizer runs on its own") from None
+        if proc.returncode != 0 or not out.exists():
+            detail = proc.stderr.decode(errors="replace").strip().splitlines()
+            raise AudioError(
+                f"test voice {voice} failed ({detail[-1] if detail else f'exit {proc.returncode}'})",
+                "check the voice name and that flite/espeak-ng work from a shell",
+            )
+        return load_wav(out)
+
+
+def speak(text: str, voice: str = "slt") -> AudioChunk:
+    """The text spoken by a synthetic speaker, as 16 kHz 16-bit mono, cached on disk."""
+    if not text.strip():
+        raise BadInputError("nothing to speak", "give a non-empty text")
+    path = _cache_path(voice, text)
+    if path.exists():
+        try:
+            return load_wav(path)
+        except BadInputError:
+            log.warning("discarding broken cached test voice %s", path)
+    chunk = _synthesize(voice, text)
+    try:
+        write_wav(path, chunk)  # atomic: parallel test runs never see half a file
+    except AudioError as exc:
+        log.warning("cannot cache test voice: %s", exc)
+    return chunk
+
+
+def _floats(chunk: AudioChunk) -> np.ndarray:
+    if not chunk.is_internal:
+        raise ValueError("test audio must be 16 kHz 16-bit mono")
+    return chunk.array().astype(np.float64) / 32768.0
+
+
+def active_level(chunk: AudioChunk) -> float:
+    """RMS of the active (non-pause) part: 20 ms frames within 30 dB of the loudest frame."""
+    x = _floats(chunk)
+    frame = RATE // 50
+    n = len(x) // frame
+    if n == 0:
+        return float(np.sqrt(np.mean(x**2))) if len(x) else 0.0
+    energy = (x[: n * frame].reshape(n, frame) ** 2).mean(axis=1)
+    peak = energy.max()
+    if peak <= 0.0:
+        return 0.0
+    active = energy[energy >= peak * 10 ** (-30 / 10)]
+    return float(np.sqrt(active.mean()))
+
+
+def _fit(x: np.ndarray, n: int) -> np.ndarray:
+    """Loop or trim ``x`` to exactly ``n`` samples."""
+    if len(x) == 0:
+        return np.zeros(n)
+    reps = -(-n // len(x))
+    return np.tile(x, reps)[:n]
+
+
+def mix(speech: AudioChunk, noise: AudioChunk, snr_db: float) -> AudioChunk:
+    """Speech plus noise (looped or trimmed to fit) at the given active-speech SNR in dB."""
+    s = _floats(speech)
+    n = _fit(_floats(noise), len(s))
+    s_level = active_level(speech)
+    n_level = float(np.sqrt(np.mean(n**2))) if len(n) else 0.0
+    if n_level > 0.0 and s_level > 0.0:
+        n = n * (s_level / n_level) * 10 ** (-snr_db / 20)
+    return AudioChunk.from_array(float_to_int16(s + n), timestamp=speech.timestamp)
+
+
+def noise(seconds: float, kind: str = "white", level: float = 0.05, seed: int = 0) -> AudioChunk:
+    """Stationary noise with the given RMS level (full scale = 1.0)."""
+    n = int(round(seconds * RATE))
+    rng = np.random.default_rng(seed)
+    white = rng.standard_normal(n)
+    if kind == "white":
+        x = white
+    elif kind == "pink":
+        spectrum = np.fft.rfft(white)
+        f = np.fft.rfftfreq(n, 1 / RATE)
+        f[0] = f[1] if n > 1 else 1.0
+        x = np.fft.irfft(spectrum / np.sqrt(f), n)
+    else:
+        raise BadInputError(f"unknown noise kind {kind!r}", "use 'white' or 'pink'")
+    rms = float(np.sqrt(np.mean(x**2))) if n else 0.0
+    if rms > 0:
+        x = x * (level / rms)
+    return AudioChunk.from_array(float_to_int16(x))
+
+
+def babble(seconds: float, talkers: int = 4, seed: int = 0, level: float = 0.05) -> AudioChunk:
+    """Several synthetic talkers saying unrelated sentences at once: realistic speech-like noise."""
+    rng = np.random.default_rng(seed)
+    n = int(round(seconds * RATE))
+    total = np.zeros(n)
+    for i in range(talkers):
+        voice = VOICES[(seed + i) % len(VOICES)]
+        order = rng.permutation(len(_BABBLE_SENTENCES))
+        pieces: list[np.ndarray] = []
+        have = 0
+        k = 0
+        while have < n + RATE:
+            piece = _floats(speak(_BABBLE_SENTENCES[order[k % len(order)]], voice))
+            pieces.append(piece)
+            have += len(piece)
+            k += 1
+        stream = np.concatenate(pieces)
+        offset = int(rng.integers(0, max(1, len(stream) - n)))
+        talker = stream[offset : offset + n]
+        rms = float(np.sqrt(np.mean(talker**2)))
+        total += talker / rms if rms > 0 else talker
+    rms = float(np.sqrt(np.mean(total**2)))
+    if rms > 0:
+        total *= level / rms
+    return AudioChunk.from_array(float_to_int16(total))
+
+
+def conversation(parts: list[AudioChunk | float]) -> AudioChunk:
+    """One stream from speech chunks and pauses (numbers, in seconds), in order."""
+    pieces: list[bytes] = []
+    for part in parts:
+        if isinstance(part, AudioChunk):
+            if not part.is_internal:
+                raise ValueError("conversation parts must be 16 kHz 16-bit mono")
+            pieces.append(part.audio)
+        else:
+            pieces.append(AudioChunk.silence(float(part)).audio)
+    return AudioChunk(rate=RATE, width=2, channels=1, audio=b"".join(pieces), timestamp=0.0)
