@@ -1,0 +1,186 @@
+"""Finds where utterances start and end in a continuous 16 kHz stream (pocketsphinx's VAD endpointer)."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import pocketsphinx
+
+from voicecare.audio.chunk import RATE, WIDTH, AudioChunk
+
+log = logging.getLogger(__name__)
+
+_FRAME_SECONDS = 0.03
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One stretch of speech; ``start`` and ``end`` are stream seconds."""
+
+    audio: AudioChunk
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSettings:
+    """How eagerly speech is detected and how long an utterance may run."""
+
+    max_utterance_seconds: float = 12.0
+    """Speech longer than this is cut into pieces of at most this length."""
+    min_utterance_seconds: float = 0.35
+    """Shorter detections (coughs, knocks) are ignored."""
+    window_seconds: float = 0.3
+    """Decision window of the endpointer: longer waits out short pauses."""
+    ratio: float = 0.9
+    """Fraction of the window that must agree before speech starts or ends."""
+    vad_mode: int = 1
+    """Aggressiveness of the voice activity detector, 0 (loose) to 3 (strict)."""
+    gate_db: float = 9.0
+    """A frame must be this many dB above the running noise floor to count as possible speech."""
+    floor_seconds: float = 3.0
+    """How much recent audio the noise floor is estimated from."""
+    gate_hold_seconds: float = 0.3
+    """After a loud frame the gate stays open this long, so quiet consonants and short gaps pass."""
+    silence_dbfs: float = -60.0
+    """Frames quieter than this are never speech."""
+
+
+class Endpointer:
+    """Feeds audio blocks in, gets whole utterances out; keeps its own stream clock."""
+
+    def __init__(self, max_utterance_seconds: float = 12.0, settings: EndpointSettings | None = None) -> None:
+        """``settings``, when given, wins over ``max_utterance_seconds``."""
+        self.settings = settings or EndpointSettings(max_utterance_seconds=max_utterance_seconds)
+        if self.settings.max_utterance_seconds <= self.settings.window_seconds:
+            raise ValueError("max_utterance_seconds must be longer than the endpointer window")
+        self._position = 0.0
+        self._started = False
+        self._energies: deque[float] = deque(maxlen=max(1, int(self.settings.floor_seconds / _FRAME_SECONDS)))
+        """Recent frame levels (dBFS) for the noise floor; kept across resets, the room does not change."""
+        self._new_endpointer()
+
+    def _new_endpointer(self) -> None:
+        s = self.settings
+        self._ep = pocketsphinx.Endpointer(window=s.window_seconds, ratio=s.ratio, vad_mode=s.vad_mode,
+                                           sample_rate=RATE, frame_length=_FRAME_SECONDS)
+        self._frame_bytes: int = self._ep.frame_bytes
+        self._origin = self._position
+        """Stream seconds at which this pocketsphinx endpointer's own clock reads zero."""
+        self._pending = b""
+        self._frames_in = 0
+        """Frames given to this pocketsphinx endpointer so far."""
+        keep = int((s.max_utterance_seconds + s.window_seconds) / _FRAME_SECONDS) + 4
+        self._history: deque[bytes] = deque(maxlen=keep)
+        """The latest original frames: utterances carry the real audio, not the gated copy the VAD saw."""
+        self._gate_open = 0
+        """Frames the noise gate stays open for."""
+        self._start_index: int | None = None
+        """Frame index where the utterance in progress began, or None."""
+
+    @property
+    def position(self) -> float:
+        """Stream seconds of audio received so far (fed or discarded)."""
+        return self._position + len(self._pending) / (RATE * WIDTH)
+
+    @property
+    def in_speech(self) -> bool:
+        """True while an utterance is in progress."""
+        return self._start_index is not None
+
+    def reset(self, position: float | None = None) -> None:
+        """Forget any utterance in progress; optionally move the stream clock."""
+        self._position = self.position if position is None else position
+        self._new_endpointer()
+
+    def discard(self, chunk: AudioChunk) -> None:
+        """Let time pass without listening (the assistant is speaking): drops any utterance in progress."""
+        self._align(chunk)
+        if self.in_speech:
+            log.debug("dropping utterance in progress at %.2f s", self.position)
+        self.reset(self.position + chunk.seconds)
+
+    def _align(self, chunk: AudioChunk) -> None:
+        if not chunk.is_internal:
+            raise ValueError("the endpointer needs 16 kHz 16-bit mono audio; convert at the border first")
+        if not self._started:
+            self._started = True
+            if chunk.timestamp is not None:
+                self._position = chunk.timestamp
+                self._origin = chunk.timestamp
+
+    def feed(self, chunk: AudioChunk) -> list[Utterance]:
+        """Process a block of any length; returns the utterances it completed."""
+        self._align(chunk)
+        data = self._pending + chunk.audio
+        out: list[Utterance] = []
+        n = self._frame_bytes
+        whole = len(data) - len(data) % n
+        for i in range(0, whole, n):
+            out.extend(self._frame(data[i : i + n]))
+        self._pending = data[whole:]
+        return out
+
+    def _gate(self, frame: bytes) -> bytes:
+        """Silence for frames near the noise floor, so steady noise never looks like speech."""
+        x = np.frombuffer(frame, dtype="<i2").astype(np.float64)
+        level = 10.0 * np.log10(float(np.mean(x * x)) / (32768.0 * 32768.0) + 1e-12)
+        self._energies.append(level)
+        floor = float(np.percentile(self._energies, 10))
+        if level >= self.settings.silence_dbfs and level >= floor + self.settings.gate_db:
+            self._gate_open = int(self.settings.gate_hold_seconds / _FRAME_SECONDS)
+            return frame
+        if self._gate_open > 0:  # weak sounds inside a word stay part of it
+            self._gate_open -= 1
+            return frame
+        return bytes(len(frame))
+
+    def _frame(self, frame: bytes) -> list[Utterance]:
+        self._history.append(frame)
+        self._frames_in += 1
+        self._position += len(frame) / (RATE * WIDTH)
+        speech = self._ep.process(self._gate(frame))
+        if speech is None:
+            return []
+        if self._start_index is None:
+            self._start_index = round(self._ep.speech_start / _FRAME_SECONDS)
+        if not self._ep.in_speech:
+            return self._finish(round(self._ep.speech_end / _FRAME_SECONDS))
+        if (self._frames_in + 1 - self._start_index) * _FRAME_SECONDS > self.settings.max_utterance_seconds:
+            done = self._finish(self._frames_in)
+            self._start_index = self._frames_in  # speech goes on: the next piece starts here
+            return done
+        return []
+
+    def _finish(self, end_index: int) -> list[Utterance]:
+        """The utterance from the start frame up to (not including) ``end_index``."""
+        start_index = self._start_index if self._start_index is not None else end_index
+        self._start_index = None
+        first = self._frames_in - len(self._history)
+        lo, hi = max(start_index, first) - first, max(min(end_index, self._frames_in), first) - first
+        audio = b"".join(list(self._history)[lo:hi])
+        start = self._origin + (first + lo) * _FRAME_SECONDS
+        seconds = len(audio) / (RATE * WIDTH)
+        if seconds < self.settings.min_utterance_seconds:
+            log.debug("ignoring %.2f s blip at %.2f s", seconds, start)
+            return []
+        log.debug("utterance %.2f-%.2f s", start, start + seconds)
+        chunk = AudioChunk(rate=RATE, width=WIDTH, channels=1, audio=audio, timestamp=start)
+        return [Utterance(audio=chunk, start=start, end=start + seconds)]
+
+    def flush(self) -> list[Utterance]:
+        """End of stream: returns the utterance still in progress, if any, and starts afresh."""
+        out: list[Utterance] = []
+        if self.in_speech:
+            if self._pending:
+                self._history.append(self._pending)
+            out = self._finish(self._frames_in + (1 if self._pending else 0))
+        self.reset()
+        return out
