@@ -1,0 +1,158 @@
+"""PocketSphinx: the engine that works on a fresh install, with a language model built from content."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from voicecare.asr.base import require_internal
+from voicecare.asr.cache import cache_dir, write_atomic
+from voicecare.asr.dictionary import build_lexicon
+from voicecare.asr.lm import LmSpec, build_arpa, make_spec, vocabulary_of
+from voicecare.asr.wordlist import load_general_words
+from voicecare.audio.chunk import AudioChunk
+from voicecare.errors import ModelError
+from voicecare.messages import Transcript
+
+log = logging.getLogger(__name__)
+
+NAME = "pocketsphinx"
+FILLERS = {"<s>", "</s>", "<sil>", "[noise]", "[NOISE]", "++noise++"}
+
+
+@dataclass(frozen=True, slots=True)
+class PocketsphinxSettings:
+    """Decoder tuning; the defaults were measured with benchmarks/bench_speech.py."""
+
+    general_words: int = 3000
+    """How many everyday words sit beside the domain phrases in the language model."""
+    general_share: float = 0.2
+    """Their share of unigram probability mass."""
+    min_speech_seconds: float = 0.15
+    """Less voiced audio than this is treated as silence."""
+    language_weight: float = 6.5
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFiles:
+    """The generated language model and dictionary on disk."""
+
+    lm: Path
+    dictionary: Path
+    added_words: tuple[str, ...]
+
+
+def prepare_model(phrases: Iterable[str], vocabulary: Iterable[str], settings: PocketsphinxSettings,
+                  cmudict: Path) -> ModelFiles:
+    """Build (or reuse from the cache) the ARPA model and its dictionary."""
+    spec: LmSpec = make_spec(phrases, vocabulary, load_general_words(settings.general_words),
+                             settings.general_share)
+    folder = cache_dir() / f"ps-{spec.key()}"
+    lm_path, dict_path, added_path = folder / "domain.lm", folder / "domain.dict", folder / "added.txt"
+    if lm_path.exists() and dict_path.exists() and added_path.exists():
+        log.debug("reusing cached language model %s", folder)
+        added = tuple(added_path.read_text(encoding="utf-8").split())
+        return ModelFiles(lm_path, dict_path, added)
+    log.info("building the domain language model (%d sentences) in %s", len(spec.sentences), folder)
+    lexicon = build_lexicon(sorted(vocabulary_of(spec)), cmudict)
+    arpa = build_arpa(_drop_unpronounceable(spec, set(lexicon.entries)))
+    folder.mkdir(parents=True, exist_ok=True)
+    lexicon_tmp = folder / "domain.dict.building"
+    lexicon.write(lexicon_tmp)
+    lexicon_tmp.replace(dict_path)
+    write_atomic(added_path, "\n".join(sorted(lexicon.added)) + "\n")
+    write_atomic(lm_path, arpa)
+    return ModelFiles(lm_path, dict_path, tuple(sorted(lexicon.added)))
+
+
+def _drop_unpronounceable(spec: LmSpec, known: set[str]) -> LmSpec:
+    """The decoder refuses an LM word without a pronunciation, so leave those out."""
+    sentences = tuple(" ".join(w for w in s.split() if w in known) for s in spec.sentences)
+    return LmSpec(
+        sentences=tuple(s for s in sentences if s),
+        extra_words=tuple(w for w in spec.extra_words if w in known),
+        general=tuple((w, p) for w, p in spec.general if w in known),
+        general_share=spec.general_share,
+        domain_repeat=spec.domain_repeat,
+    )
+
+
+class PocketsphinxRecognizer:
+    """One warm decoder reused for every utterance (``start_utt``/``end_utt`` per call)."""
+
+    name = NAME
+
+    def __init__(self, phrases: Sequence[str] = (), vocabulary: Sequence[str] = (),
+                 settings: PocketsphinxSettings | None = None) -> None:
+        started = time.perf_counter()
+        try:
+            import pocketsphinx
+        except ImportError as exc:  # pragma: no cover - dependency of the package
+            raise ModelError("PocketSphinx is not installed", "run `pip install pocketsphinx`") from exc
+        self.settings = settings or PocketsphinxSettings()
+        hmm = Path(pocketsphinx.get_model_path("en-us/en-us"))
+        cmudict = Path(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"))
+        if not hmm.is_dir() or not cmudict.is_file():
+            raise ModelError(f"PocketSphinx's US-English model is missing under {hmm.parent}",
+                             "reinstall it with `pip install --force-reinstall pocketsphinx`")
+        self.files = prepare_model(phrases, vocabulary, self.settings, cmudict)
+        config = pocketsphinx.Config(
+            hmm=str(hmm), lm=str(self.files.lm), dict=str(self.files.dictionary),
+            lw=self.settings.language_weight, loglevel="FATAL", bestpath=True,
+        )
+        try:
+            self._decoder = pocketsphinx.Decoder(config)
+        except RuntimeError as exc:
+            raise ModelError(f"PocketSphinx could not load its model ({exc})",
+                             f"delete the cache folder {self.files.lm.parent} and try again") from exc
+        self.load_seconds = time.perf_counter() - started
+        log.debug("pocketsphinx ready in %.2f s", self.load_seconds)
+
+    @property
+    def added_words(self) -> tuple[str, ...]:
+        """Words CMUdict lacked, given pronunciations at start-up."""
+        return self.files.added_words
+
+    def transcribe(self, chunk: AudioChunk) -> Transcript:
+        """Decode a whole utterance; silence and noise give empty text."""
+        require_internal(chunk)
+        if _voiced_seconds(chunk) < self.settings.min_speech_seconds:
+            return Transcript(text="", confidence=0.0, engine=NAME)
+        decoder = self._decoder
+        decoder.start_utt()
+        decoder.process_raw(chunk.audio, no_search=False, full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        if hyp is None:
+            return Transcript(text="", confidence=0.0, engine=NAME)
+        words = [seg.word for seg in decoder.seg() if seg.word not in FILLERS and not seg.word.startswith("[")]
+        text = " ".join(w.split("(")[0] for w in words)
+        confidence = self._confidence(hyp.prob, len(words)) if text else 0.0
+        log.debug("pocketsphinx heard %r (confidence %.2f)", text, confidence)
+        return Transcript(text=text, confidence=confidence, engine=NAME)
+
+    @staticmethod
+    def _confidence(posterior: float, words: int) -> float:
+        """Per-word geometric mean of the best path's lattice posterior: near 1 for clear speech, near 0 for garbage."""
+        value = float(posterior)
+        if not math.isfinite(value) or value <= 0.0:
+            return 0.0
+        return min(1.0, value ** (1.0 / max(1, words)))
+
+
+def _voiced_seconds(chunk: AudioChunk, frame_seconds: float = 0.02) -> float:
+    """Seconds of audio loud enough to hold speech; digital silence and a quiet room give zero."""
+    samples = chunk.array().astype(np.float32)
+    frame = int(chunk.rate * frame_seconds)
+    count = len(samples) // frame
+    if count == 0:
+        return 0.0
+    energy = np.sqrt(np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1))
+    loud = energy > 150.0  # about -47 dBFS: quieter than any voice at the microphone
+    return float(np.count_nonzero(loud)) * frame_seconds
