@@ -1,0 +1,34 @@
+"""The wake phrase: is an utterance addressed to the assistant, and what follows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+_FILLERS = frozenset({"um", "uh", "er", "erm", "oh", "ok", "okay", "so"})
+
+
+@dataclass(frozen=True, slots=True)
+class WakePhrase:
+    """Finds the wake phrase at the start of a transcript, tolerating small mis-recognitions."""
+
+    phrase: str = "hey care"
+    min_similarity: float = 80.0
+    """Percent (rapidfuzz ratio) the opening words must reach to count as the wake phrase."""
+
+    def split(self, text: str) -> tuple[bool, str]:
+        """Return (wake phrase present, the rest of the utterance without it)."""
+        words = text.lower().split()
+        while words and words[0] in _FILLERS:
+            words.pop(0)
+        wanted = self.phrase.lower().split()
+        if not wanted:
+            return True, text
+        for extra in (0, 1, -1):
+            count = len(wanted) + extra
+            if count <= 0 or count > len(words):
+                continue
+            if fuzz.ratio(" ".join(words[:count]), " ".join(wanted)) >= self.min_similarity:
+                return True, " ".join(words[count:])
+        return False, text

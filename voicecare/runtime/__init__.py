@@ -1,0 +1,1 @@
+"""The shell around the core: building the assistant, and the loops that drive it."""

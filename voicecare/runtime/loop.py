@@ -1,0 +1,286 @@
+"""The assistant's one loop: microphone → endpointer → recognizer → understanding → core → voice.
+
+The same loop runs on devices (real clock) and on files (the input's own stream clock, or the
+real clock with ``realtime``), so whole spoken conversations are tested on real audio.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from voicecare.audio.chunk import AudioChunk
+from voicecare.core.actions import (
+    Action,
+    Escalate,
+    Heard,
+    PatternFound,
+    Record,
+    Say,
+    SpeechDone,
+    StopSpeaking,
+    Tick,
+    Tone,
+)
+from voicecare.core.wake import WakePhrase
+from voicecare.errors import AudioError, VoicecareError
+from voicecare.messages import Transcript, Understanding
+from voicecare.runtime.eventlog import EventLog
+from voicecare.runtime.hooks import EmergencyHook
+from voicecare.runtime.output import Output
+
+log = logging.getLogger(__name__)
+
+BARGE_IN_INTENTS = frozenset({"control.stop", "control.pause"})
+"""While the voice speaks, only these short commands are taken from the microphone."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoopSettings:
+    """Timing of the loop itself."""
+
+    self_hearing_tail_seconds: float = 0.4
+    """After the voice stops, microphone audio is still ignored this long (room echo)."""
+    barge_in: bool = True
+    """Accept a short "stop"/"pause" while the voice is speaking."""
+    min_confidence: float = 0.0
+    """Transcripts below this recognizer confidence count as noise."""
+    drain_seconds: float = 900.0
+    """After file input ends, keep running (holds, repeats) at most this long."""
+    block_seconds: float = 0.03
+
+
+@dataclass(slots=True)
+class LoopParts:
+    """Everything the loop drives; built once at start-up (``voicecare.runtime.build``)."""
+
+    assistant: Any
+    microphone: Any
+    output: Output
+    voice: Any
+    recognizer: Any
+    understander: Any
+    endpointer: Any
+    tones: Callable[[str], AudioChunk]
+    events: EventLog
+    journal: Any = None
+    wake: WakePhrase | None = None
+    hook: EmergencyHook | None = None
+    notifier: Any = None
+    save_state: Callable[[Any], None] | None = None
+
+
+class AudioLoop:
+    """Runs until stopped, or (for file input) until the input has ended and all is quiet."""
+
+    def __init__(self, parts: LoopParts, settings: LoopSettings = LoopSettings(), *,
+                 stream_clock: bool = False, wall_start: datetime | None = None) -> None:
+        self.p = parts
+        self.settings = settings
+        self._stream_clock = stream_clock
+        self._t0 = time.monotonic()
+        self._wall0 = wall_start or datetime.now().astimezone()
+        self.now = 0.0
+        self._stream_time = 0.0
+        self._speaking = False
+        self._stopping = False
+        self._last_watchdog = float("-inf")
+
+    # --- clock --------------------------------------------------------------------
+
+    @property
+    def wall(self) -> datetime:
+        return self._wall0 + timedelta(seconds=self.now)
+
+    def _clock(self) -> float:
+        return self._stream_time if self._stream_clock else time.monotonic() - self._t0
+
+    def stop(self) -> None:
+        """Ask the loop to end (from a signal handler): it finishes the current step."""
+        self._stopping = True
+
+    # --- main loop ----------------------------------------------------------------
+
+    def run(self) -> None:
+        if self.p.notifier is not None:
+            self.p.notifier.ready()
+        try:
+            while not self._stopping:
+                block = self._read()
+                if block is None and getattr(self.p.microphone, "finished", False):
+                    break
+                if block is not None:
+                    start = block.timestamp if block.timestamp is not None else self._stream_time
+                    self.advance_to(start if self._stream_clock else self._clock())
+                    self._stream_time = start + block.seconds
+                    self.advance_to(self._clock())
+                    self._listen(block)
+                else:
+                    self.advance_to(self._clock())
+                self._ping()
+            if not self._stopping:
+                self._drain()
+        finally:
+            self._shutdown()
+
+    def _read(self) -> AudioChunk | None:
+        deadline = self.p.assistant.next_deadline(self.now, self.wall)
+        timeout = self.settings.block_seconds * 4
+        if deadline is not None and not self._stream_clock:
+            timeout = max(0.0, min(timeout, deadline - self._clock()))
+        try:
+            return self.p.microphone.read(timeout)
+        except AudioError as exc:
+            self._microphone_failed(exc)
+            return None
+
+    def _microphone_failed(self, exc: AudioError) -> None:
+        """A device fault mid-run: log it, keep the core running, and retry with back-off."""
+        log.error("%s", exc.line())
+        retry = getattr(self.p.microphone, "reopen", None)
+        delay = 1.0
+        while not self._stopping:
+            self.advance_to(self._clock())
+            time.sleep(min(delay, 0.2))
+            delay = min(delay * 2, 30.0)
+            if retry is None:
+                raise exc
+            try:
+                retry()
+                log.info("microphone is back")
+                return
+            except AudioError:
+                continue
+
+    def _drain(self) -> None:
+        """File input has ended: let holds, questions and repeats play out (bounded)."""
+        end = self.now + self.settings.drain_seconds
+        while not self._stopping and self.now < end:
+            speech_end = self.p.output.busy_until(self.now) if self._speaking else None
+            deadline = self.p.assistant.next_deadline(self.now, self.wall)
+            if speech_end is None and (deadline is None or not self.p.assistant.busy):
+                return
+            upcoming = min(d for d in (speech_end, deadline) if d is not None)
+            if self._stream_clock:
+                self._stream_time = max(self._stream_time, min(upcoming, end))
+            else:
+                time.sleep(max(0.0, min(upcoming, end) - self._clock()))
+            self.advance_to(self._clock())
+
+    def _ping(self) -> None:
+        notifier = self.p.notifier
+        if notifier is None:
+            return
+        interval = notifier.watchdog_interval()
+        if interval is not None and time.monotonic() - self._last_watchdog >= interval:
+            notifier.watchdog()
+            self._last_watchdog = time.monotonic()
+
+    def _shutdown(self) -> None:
+        if self.p.notifier is not None:
+            self.p.notifier.stopping()
+        for close in (getattr(self.p.microphone, "close", None), self.p.output.close,
+                      getattr(self.p.journal, "close", None)):
+            if close is None:
+                continue
+            try:
+                close()
+            except (OSError, VoicecareError) as exc:
+                log.error("while shutting down: %s", exc)
+
+    # --- time passing ------------------------------------------------------------------
+
+    def advance_to(self, t: float) -> None:
+        """Fire the end of speech and every core deadline up to ``t``, each at its own time."""
+        while True:
+            speech_end = self.p.output.busy_until(self.now) if self._speaking else None
+            deadline = self.p.assistant.next_deadline(self.now, self.wall)
+            upcoming = [d for d in (speech_end, deadline) if d is not None]
+            if not upcoming or min(upcoming) > t:
+                break
+            self.now = max(self.now, min(upcoming))
+            if speech_end is not None and speech_end <= self.now:
+                self._speaking = False
+                self._execute(self._handle(SpeechDone()))
+            else:
+                self._execute(self._handle(Tick()))
+        self.now = max(self.now, t)
+
+    def _handle(self, event: Any) -> list[Action]:
+        return self.p.assistant.handle(event, self.now, self.wall)
+
+    # --- hearing -----------------------------------------------------------------------
+
+    def _listen(self, block: AudioChunk) -> None:
+        quiet_after = self.p.output.busy_until(self.now) + self.settings.self_hearing_tail_seconds
+        speaking = self._speaking or self.now < quiet_after
+        if speaking and not self.settings.barge_in:
+            block = AudioChunk.silence(block.seconds)
+        for utterance in self.p.endpointer.feed(block):
+            self._utterance(utterance, during_speech=utterance.start < quiet_after)
+
+    def _utterance(self, utterance: Any, *, during_speech: bool) -> None:
+        transcript = self.p.recognizer.transcribe(utterance.audio)
+        if transcript.confidence < self.settings.min_confidence:
+            transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
+        addressed, rest = self.p.wake.split(transcript.text) if self.p.wake else (True, transcript.text)
+        understanding: Understanding = self.p.understander.understand(rest)
+        if during_speech and not (understanding.intent in BARGE_IN_INTENTS and len(rest.split()) <= 4):
+            log.debug("ignored while speaking: %r", transcript.text)
+            return
+        self.p.events.write(self.now, {"type": "heard", "text": transcript.text,
+                                       "confidence": round(transcript.confidence, 3),
+                                       "start": round(utterance.start, 3), "end": round(utterance.end, 3)})
+        self.p.events.understood(self.now, understanding)
+        log.debug("heard %r → %s", transcript.text, understanding.intent)
+        self._execute(self._handle(Heard(understanding, addressed=addressed)))
+
+    # --- doing -----------------------------------------------------------------------
+
+    def _execute(self, actions: list[Action]) -> None:
+        for action in actions:
+            try:
+                self._do(action)
+            except VoicecareError as exc:
+                log.error("could not %s: %s", type(action).__name__, exc.line())
+        if self.p.save_state is not None:
+            self.p.save_state(self.p.assistant)
+
+    def _do(self, action: Action) -> None:
+        t = self.now
+        if isinstance(action, Say):
+            if action.interrupt:
+                self.p.output.stop(self.now)
+            t = self.p.output.play(self._synthesize(action.text), self.now)
+            self._speaking = True
+        elif isinstance(action, Tone):
+            t = self.p.output.play(self.p.tones(action.name), self.now)
+            self._speaking = True
+        elif isinstance(action, StopSpeaking):
+            self.p.output.stop(self.now)
+        elif isinstance(action, Escalate):
+            if action.severity == "emergency" and self.p.hook is not None:
+                self.p.hook.fire(action.flag)
+        elif isinstance(action, Record):
+            self._record(action)
+        self.p.events.action(t, action)
+
+    def _synthesize(self, text: str) -> AudioChunk:
+        try:
+            return self.p.voice.synthesize(text)
+        except VoicecareError as exc:
+            log.warning("speech synthesis failed once (%s); retrying", exc.what)
+            return self.p.voice.synthesize(text)
+
+    def _record(self, action: Record) -> None:
+        journal = self.p.journal
+        if journal is None:
+            return
+        journal.record(action.kind, action.data, self.wall)
+        if action.kind in ("episode", "red_flag"):
+            rule = journal.pattern_due(self.wall)
+            if rule is not None:
+                self._execute(self._handle(PatternFound(rule)))
