@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from voicecare.content.texts import (
     load_texts,
 )
 from voicecare.errors import ContentError
-from voicecare.messages import RED_FLAG_SEVERITY, Severity
+from voicecare.messages import INTENTS, RED_FLAG_SEVERITY, Severity
 
 TEXT_FILES = ("answers.toml", "redflags.toml", "professionals.toml", "dialog.toml")
 
@@ -305,3 +307,48 @@ def test_extra_prompt_key_is_rejected(content: Path) -> None:
 def test_missing_file_is_named(content: Path) -> None:
     (content / "professionals.toml").unlink()
     assert "professionals.toml" in failure(content)
+
+
+# --- evaluation sets --------------------------------------------------------------------------
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+
+
+def read_set(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert rows and list(rows[0]) == ["text", "intent", "side"]
+    return rows
+
+
+@pytest.mark.parametrize("name", ["heldout_text.tsv", "spoken.tsv"])
+def test_evaluation_set_rows_are_well_formed(name: str) -> None:
+    rows = read_set(name)
+    texts_seen = [row["text"].strip().lower() for row in rows]
+    assert len(set(texts_seen)) == len(texts_seen), "duplicate utterances"
+    for row in rows:
+        assert row["text"].strip() and row["intent"] in INTENTS and row["side"] in ("", "left", "right"), row
+        if row["side"]:
+            assert row["side"] in row["text"].lower(), row
+
+
+def test_heldout_set_covers_every_intent() -> None:
+    rows = read_set("heldout_text.tsv")
+    counts = Counter(row["intent"] for row in rows)
+    assert len(rows) >= 450
+    assert all(counts[intent] >= 8 for intent in INTENTS), counts
+    assert all(counts[i] >= 20 for i in INTENTS if i.startswith(("relief.", "redflag."))), counts
+    assert counts["unknown"] >= 40
+
+
+def test_spoken_set_is_plain_distinct_and_covers_the_red_flags() -> None:
+    rows = read_set("spoken.tsv")
+    heldout = {row["text"].lower() for row in read_set("heldout_text.tsv")}
+    counts = Counter(row["intent"] for row in rows)
+    assert len(rows) == 120
+    assert not heldout & {row["text"].lower() for row in rows}
+    assert all(3 <= len(row["text"].split()) <= 14 for row in rows)
+    assert all(re.fullmatch(r"[A-Za-z ,.'?]+", row["text"]) for row in rows)
+    assert all(counts[flag] >= 4 for flag in RED_FLAG_SEVERITY)
+    assert counts["unknown"] >= 15
+    assert all(counts[i] for i in INTENTS if i.startswith(("relief.", "routine.", "control.", "reminder.", "info.")))
