@@ -63,6 +63,8 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "wake_prompt": frozenset({"wake"}),
     "screening": frozenset(),
     "no_more": frozenset(),
+    "severe_pain": frozenset(),
+    "relief_start": frozenset(),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 

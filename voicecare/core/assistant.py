@@ -263,7 +263,7 @@ class Assistant:
             actions += self.runner.abort(now, "stopped")
             self.runner = None
         self.flow = ReliefFlow(muscle=muscle, side=side)
-        actions += [Say(line) for line in self.texts.answer("relief.general")[:2]]
+        actions += self._say_prompt("relief_start")
         if side is None and self._needs_side(self.flow.routine):
             return actions + self._ask(Question.SIDE, now)
         return actions + self._ask_pain_or_start(now)
@@ -481,7 +481,7 @@ class Assistant:
             return []
         if self._pattern is not None:
             rule, self._pattern = self._pattern, None
-            return [Record("pattern", {"rule": rule}), *self._say_prompt("pattern_see_gp")]
+            return [Record("pattern", {"rule": rule}), *self._say_prompt("pattern_see_gp", days=3)]
         if self.reminders is not None and self.reminders.pending:
             return self._reminder_actions(self.reminders.handle(Tick(), now, wall, False) or [], now)
         return []

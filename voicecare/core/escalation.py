@@ -9,18 +9,16 @@ from voicecare.messages import Severity
 
 
 def escalation_lines(text: Any, number: str) -> list[str]:
-    """What to say for a red flag: the instruction, then why (routine and urgent ones)."""
-    lines = [line.format(number=number) for line in text.say]
-    why = getattr(text, "why", None)
-    if why and Severity(text.severity) is not Severity.EMERGENCY:
-        lines.append(why)
-    return lines
+    """What to say for a red flag: the instruction first, then why it matters."""
+    return [*text.lines(number), text.why]
 
 
 class EmergencyAlarm:
     """Repeats the emergency instruction every ``interval`` seconds after it was last spoken."""
 
     def __init__(self, text: Any, number: str, interval: float, now: float) -> None:
+        if Severity(text.severity) is not Severity.EMERGENCY:
+            raise ValueError(f"{text.flag} is not an emergency")
         self._text = text
         self._number = number
         self._interval = interval
@@ -38,9 +36,9 @@ class EmergencyAlarm:
     def repeat(self, now: float) -> list[Action]:
         self.repeats += 1
         self._next = now + 3 * self._interval
-        lines = self._text.repeat or self._text.say[:1]
-        return [Tone("alert"), *(Say(line.format(number=self._number)) for line in lines)]
+        line = self._text.repeat_line(self._number) or self._text.lines(self._number)[0]
+        return [Tone("alert"), Say(line)]
 
     def acknowledgement(self) -> list[str]:
-        lines = self._text.acknowledge or ()
-        return [line.format(number=self._number) for line in lines]
+        line = self._text.acknowledge_line(self._number)
+        return [line] if line else []
