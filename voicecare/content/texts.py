@@ -65,6 +65,7 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "no_more": frozenset(),
     "severe_pain": frozenset(),
     "relief_start": frozenset(),
+    "pattern_persistent": frozenset(),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 

@@ -39,9 +39,13 @@ class Tick:
 
 @dataclass(frozen=True, slots=True)
 class PatternFound:
-    """The journal sees a pattern worth a GP visit: ``rule`` is recurring or persistent."""
+    """The journal sees a pattern worth a GP visit: ``rule`` is recurring or persistent.
+
+    ``days``: on how many of the last five days there were spasms.
+    """
 
     rule: str
+    days: int = 0
 
 
 Event = Heard | SpeechDone | Tick | PatternFound

@@ -126,7 +126,7 @@ class Assistant:
         self._speaking = False
         self._listen_until = float("-inf")
         self._last_lines: tuple[str, ...] = ()
-        self._pattern: str | None = None
+        self._pattern: PatternFound | None = None
 
     # --- public surface -------------------------------------------------------------
 
@@ -164,7 +164,7 @@ class Assistant:
         elif isinstance(event, Tick):
             actions = self._tick(now, wall)
         elif isinstance(event, PatternFound):
-            self._pattern = event.rule
+            self._pattern = event
             actions = []
         else:
             raise TypeError(f"unknown event {event!r}")
@@ -480,8 +480,12 @@ class Assistant:
         if self.busy or any(isinstance(a, Say) for a in done):
             return []
         if self._pattern is not None:
-            rule, self._pattern = self._pattern, None
-            return [Record("pattern", {"rule": rule}), *self._say_prompt("pattern_see_gp", days=3)]
+            found, self._pattern = self._pattern, None
+            if found.rule == "recurring":
+                speech = self._say_prompt("pattern_see_gp", days=found.days)
+            else:
+                speech = self._say_prompt("pattern_persistent")
+            return [Record("pattern", {"rule": found.rule}), *speech]
         if self.reminders is not None and self.reminders.pending:
             return self._reminder_actions(self.reminders.handle(Tick(), now, wall, False) or [], now)
         return []

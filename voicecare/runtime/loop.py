@@ -283,4 +283,5 @@ class AudioLoop:
         if action.kind in ("episode", "red_flag"):
             rule = journal.pattern_due(self.wall)
             if rule is not None:
-                self._execute(self._handle(PatternFound(rule)))
+                days = len({episode.day for episode in journal.recent_episodes(self.wall, 5)})
+                self._execute(self._handle(PatternFound(rule, days)))
