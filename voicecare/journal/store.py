@@ -241,7 +241,8 @@ class Journal:
             pain = self._read(
                 "SELECT day, phase, SUM(rating), COUNT(*) FROM pain WHERE day BETWEEN ? AND ? GROUP BY day, phase", span
             )
-        return [_summarise(start, episodes, sessions, flags, reminders, pain) for start in starts]
+        tables = [_by_week(rows) for rows in (episodes, sessions, flags, reminders, pain)]
+        return [_summarise(start, *(table.get(start, []) for table in tables)) for start in starts]
 
     def preferences(self) -> dict[str, float]:
         """The hold length the person chose for each exercise, latest choice winning."""
@@ -522,6 +523,14 @@ def _day(when: datetime) -> date:
     return date.fromisoformat(local_day(when))
 
 
+def _by_week(rows: list[tuple[Any, ...]]) -> dict[date, list[tuple[Any, ...]]]:
+    """Rows led by a local day, grouped by the Monday of their week."""
+    weeks: dict[date, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        weeks.setdefault(week_start(date.fromisoformat(row[0])), []).append(row)
+    return weeks
+
+
 def _summarise(
     start: date,
     episodes: list[tuple[Any, ...]],
@@ -530,16 +539,12 @@ def _summarise(
     reminders: list[tuple[Any, ...]],
     pain: list[tuple[Any, ...]],
 ) -> WeekSummary:
-    """Fold per-day counts into the week beginning ``start``."""
-
-    def in_week(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        return [row for row in rows if week_start(date.fromisoformat(row[0])) == start]
-
+    """Fold one week's per-day counts (rows led by their local day) into its summary."""
     by_muscle: dict[str, int] = {}
-    for _, muscle, count in in_week(episodes):
+    for _, muscle, count in episodes:
         by_muscle[muscle] = by_muscle.get(muscle, 0) + count
     starts = ends = completed = 0
-    for _, state, done, count in in_week(sessions):
+    for _, state, done, count in sessions:
         if state == "started":
             starts += count
         elif done or state in ("stopped", "completed"):
@@ -547,13 +552,13 @@ def _summarise(
         if done:
             completed += count
     by_severity: dict[str, int] = {}
-    for _, severity, count in in_week(flags):
+    for _, severity, count in flags:
         by_severity[severity] = by_severity.get(severity, 0) + count
     reminder_counts: dict[str, int] = {}
-    for _, state, count in in_week(reminders):
+    for _, state, count in reminders:
         reminder_counts[state] = reminder_counts.get(state, 0) + count
     totals = {"start": [0.0, 0], "end": [0.0, 0]}
-    for _, phase, total, count in in_week(pain):
+    for _, phase, total, count in pain:
         totals[phase][0] += total
         totals[phase][1] += count
     return WeekSummary(
