@@ -1,0 +1,566 @@
+"""The guided session runner: a pure state machine on a clock that is passed in.
+
+It speaks instructions, waits for the voice to finish (``SpeechDone``) before a hold's clock
+starts, then fires cues at absolute offsets from the hold's start, so speech time never eats
+into a hold. It answers the session's own voice commands and leaves everything else (return
+value ``None``) to the dialog, which also owns red-flag wording and calls ``abort()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import Enum
+from typing import Mapping
+
+from voicecare.content.exercises import Exercise, Programme, Routine
+from voicecare.core.actions import (Action, Cue, Escalate, Event, Heard, Record, Say, SessionChanged,
+                                    SpeechDone, StopSpeaking, Tick, Tone)
+from voicecare.core.session_plan import Opening, Part, PartKind, build_plan
+from voicecare.core.session_timeline import (CueSettings, Timeline, breathing_timeline, hold_timeline,
+                                             reps_timeline, rest_timeline, timer_timeline)
+from voicecare.messages import Severity, Understanding
+
+__all__ = ["CueSettings", "SessionRunner", "SessionState", "Question"]
+
+log = logging.getLogger(__name__)
+
+SCREENING_FLAG = "redflag.numbness"
+
+
+class SessionState(str, Enum):
+    """Where the session is; the dialog and the tests read it."""
+
+    IDLE = "idle"
+    QUESTION = "question"
+    INSTRUCTION = "instruction"
+    READY = "ready"
+    HOLD = "hold"
+    REPS = "reps"
+    REST = "rest"
+    TIMER = "timer"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    COMPLETED = "completed"
+
+
+ACTIVE_STATES = frozenset({SessionState.HOLD, SessionState.REPS, SessionState.REST, SessionState.TIMER})
+FINISHED_STATES = frozenset({SessionState.STOPPED, SessionState.COMPLETED})
+
+
+class Question(str, Enum):
+    """The yes/no questions a session asks."""
+
+    SCREENING = "screening"
+    TIMER = "timer"
+    PAIN = "pain"
+
+
+_STATE_OF = {PartKind.HOLD: SessionState.HOLD, PartKind.REPS: SessionState.REPS,
+             PartKind.BREATHING: SessionState.REPS, PartKind.TIMER: SessionState.TIMER,
+             PartKind.REST: SessionState.REST}
+
+
+@dataclass(slots=True)
+class _Activity:
+    """A running timeline: began at ``t0`` (monotonic seconds), ``fired`` marks done."""
+
+    timeline: Timeline
+    t0: float
+    fired: int = 0
+
+
+@dataclass(slots=True)
+class _Open:
+    """An open yes/no question; ``deadline`` is set once it has been spoken."""
+
+    kind: Question
+    asked: int = 1
+    deadline: float | None = None
+
+
+@dataclass(slots=True)
+class _Paused:
+    """What was going on when the person said "pause"."""
+
+    state: SessionState
+    elapsed: float | None
+    question: Question | None
+
+
+class SessionRunner:
+    """Runs one routine: ``start(now)``, ``handle(event, now)``, ``next_deadline()``."""
+
+    def __init__(self, routine: Routine, programme: Programme, *, side: str | None = None,
+                 prefs: Mapping[str, float] | None = None, screening: bool | None = None,
+                 cues: CueSettings = CueSettings()) -> None:
+        self.routine = routine
+        self.programme = programme
+        self.phrases = programme.phrases
+        self.side = side
+        self.cues = cues
+        self.prefs: dict[str, float] = dict(prefs or {})
+        self.screening = routine.screening if screening is None else screening
+        self._plan = build_plan(routine, programme, side)
+        self._state = SessionState.IDLE
+        self._index = 0
+        self._speech_deadline: float | None = None
+        self._ready_until: float | None = None
+        self._activity: _Activity | None = None
+        self._open: _Open | None = None
+        self._paused: _Paused | None = None
+        self._pace = 1.0
+        self._done_steps: set[int] = set()
+        self._skipped_steps: list[int] = []
+
+    # --- public surface -------------------------------------------------------------
+
+    @property
+    def state(self) -> SessionState:
+        return self._state
+
+    @property
+    def finished(self) -> bool:
+        return self._state in FINISHED_STATES
+
+    @property
+    def awaiting_answer(self) -> bool:
+        """True while a yes/no question is open."""
+        return self._state is SessionState.QUESTION and self._open is not None
+
+    @property
+    def step(self) -> int:
+        """The current routine step, 1-based (as in the event log)."""
+        return self._part.step + 1 if self._plan else 1
+
+    @property
+    def part(self) -> Part:
+        return self._part
+
+    def hold_seconds(self, exercise: Exercise) -> float:
+        """The hold for ``exercise``: the remembered preference, kept within the guide's range."""
+        assert exercise.hold_seconds is not None
+        return exercise.clamp_hold(self.prefs.get(exercise.id, exercise.hold_seconds))
+
+    def start(self, now: float) -> list[Action]:
+        """Begin: the screening question first when the routine asks for it."""
+        if self._state is not SessionState.IDLE:
+            return []
+        actions: list[Action] = [SessionChanged("started", self.routine.id, 1)]
+        if self.screening:
+            return actions + self._ask(Question.SCREENING, now)
+        return actions + self._enter(0, now, self.routine.intro)
+
+    def next_deadline(self) -> float | None:
+        """The next moment this session needs a ``Tick`` (None: it waits for speech or input)."""
+        if self._state in FINISHED_STATES or self._state in (SessionState.IDLE, SessionState.PAUSED):
+            return None
+        if self._speech_deadline is not None:
+            return self._speech_deadline
+        if self._state is SessionState.QUESTION:
+            return self._open.deadline if self._open else None
+        if self._state is SessionState.READY:
+            return self._ready_until
+        if self._activity is not None:
+            marks = self._activity.timeline.marks
+            if self._activity.fired < len(marks):
+                return self._activity.t0 + marks[self._activity.fired].offset
+        return None
+
+    def handle(self, event: Event, now: float) -> list[Action] | None:
+        """Feed one event; ``None`` means "not a session matter" (the dialog answers it)."""
+        if isinstance(event, Heard):
+            return self._heard(event.understanding, now)
+        if self._state in FINISHED_STATES or self._state is SessionState.IDLE:
+            return []
+        if isinstance(event, SpeechDone):
+            return self._speech_done(now)
+        if isinstance(event, Tick):
+            return self._tick(now)
+        raise TypeError(f"unknown event {event!r}")
+
+    def abort(self, now: float, state: str = "stopped") -> list[Action]:
+        """End at once (a red flag, or the dialog moving on): silence, then the final records."""
+        if self.finished:
+            return []
+        return [StopSpeaking(), *self._end(SessionState.STOPPED, state, now)]
+
+    # --- time ------------------------------------------------------------------------
+
+    def _tick(self, now: float) -> list[Action]:
+        actions: list[Action] = []
+        for _ in range(10_000):
+            deadline = self.next_deadline()
+            if deadline is None or deadline > now:
+                break
+            actions += self._due(now)
+        return actions
+
+    def _due(self, now: float) -> list[Action]:
+        if self._speech_deadline is not None and self._speech_deadline <= now:
+            log.debug("no SpeechDone by the safety deadline; going on")
+            return self._speech_done(now)
+        if self._state is SessionState.QUESTION:
+            return self._no_answer(now)
+        if self._state is SessionState.READY:
+            return self._ready_over(now)
+        return self._fire(now)
+
+    def _speech_done(self, now: float) -> list[Action]:
+        if self._speech_deadline is None:
+            return []
+        self._speech_deadline = None
+        if self._state is SessionState.QUESTION:
+            assert self._open is not None
+            self._open.deadline = now + self.cues.answer_seconds
+            return []
+        if self._state is not SessionState.INSTRUCTION:
+            return []
+        part = self._part
+        if part.kind is PartKind.SAY:
+            wait = part.pause_seconds
+        elif part.kind in (PartKind.REST, PartKind.TIMER):
+            wait = 0.0
+        else:
+            wait = self.cues.get_ready_seconds
+        if wait <= 0:
+            return self._ready_over(now)
+        self._state = SessionState.READY
+        self._ready_until = now + wait
+        return []
+
+    def _ready_over(self, now: float) -> list[Action]:
+        self._ready_until = None
+        if self._part.kind is PartKind.SAY:
+            return self._finish_part(now)
+        return self._start_activity(now)
+
+    def _start_activity(self, now: float, elapsed: float = 0.0) -> list[Action]:
+        timeline = self._timeline(self._part)
+        self._activity = _Activity(timeline, now - elapsed, timeline.due_count(elapsed) if elapsed else 0)
+        self._state = _STATE_OF[self._part.kind]
+        return self._fire(now)
+
+    def _fire(self, now: float) -> list[Action]:
+        activity = self._activity
+        if activity is None:
+            return []
+        actions: list[Action] = []
+        marks = activity.timeline.marks
+        while activity.fired < len(marks) and activity.t0 + marks[activity.fired].offset <= now:
+            actions += marks[activity.fired].actions
+            activity.fired += 1
+        if activity.fired >= len(marks):
+            self._activity = None
+            actions += self._finish_part(now)
+        return actions
+
+    def _timeline(self, part: Part) -> Timeline:
+        ex = part.exercise
+        assert ex is not None
+        if part.kind is PartKind.HOLD:
+            return hold_timeline(self.hold_seconds(ex), ex, part.side, self.phrases, self.cues,
+                                 movement=ex.kind.value == "movement")
+        if part.kind is PartKind.REPS:
+            assert ex.reps is not None
+            return reps_timeline(ex.reps, ex.rep_seconds * self._pace, self.phrases)
+        if part.kind is PartKind.BREATHING:
+            assert ex.breaths is not None
+            return breathing_timeline(ex.breaths, ex.inhale_seconds * self._pace, ex.exhale_seconds * self._pace,
+                                      self.phrases)
+        if part.kind is PartKind.TIMER:
+            return timer_timeline(self.hold_seconds(ex), ex, self.phrases)
+        lines = (self.phrases.say("rest", seconds=int(round(part.pause_seconds))),
+                 self.phrases.say("rest_next", set=self.phrases.number(part.set_no),
+                                  sets=self.phrases.number(part.sets), name=ex.name))
+        return rest_timeline(part.pause_seconds, lines)
+
+    # --- moving through the plan -------------------------------------------------------
+
+    @property
+    def _part(self) -> Part:
+        return self._plan[min(self._index, len(self._plan) - 1)]
+
+    def _say(self, lines: tuple[str, ...] | list[str], now: float) -> list[Action]:
+        """Speak ``lines``; while the session waits for the voice, the safety deadline grows."""
+        lines = [line for line in lines if line]
+        if lines and self._speech_deadline is not None:
+            self._speech_deadline = max(self._speech_deadline, now + self._estimate(lines))
+        return [Say(line) for line in lines]
+
+    def _estimate(self, lines: list[str] | tuple[str, ...]) -> float:
+        words = sum(len(line.split()) for line in lines)
+        return words / self.cues.words_per_second + self.cues.speech_grace_seconds
+
+    def _speak_then(self, lines: list[str], now: float, state: SessionState) -> list[Action]:
+        """Speak, and wait for ``SpeechDone`` (or the safety deadline) before going on."""
+        self._state = state
+        self._speech_deadline = now + self._estimate(lines)
+        self._ready_until = None
+        if not lines:
+            self._speech_deadline = now
+            return self._speech_done(now)
+        return [Say(line) for line in lines]
+
+    def _enter(self, index: int, now: float, prefix: tuple[str, ...] | list[str] = (), *,
+               full: bool = False) -> list[Action]:
+        """Begin part ``index``: speak its opening, then get ready (or ask, for a timer)."""
+        if index >= len(self._plan):
+            return self._complete(now, list(prefix))
+        self._index = index
+        self._activity = None
+        part = self._part
+        if part.kind is PartKind.TIMER and part.ask:
+            assert part.exercise is not None
+            return self._ask(Question.TIMER, now, [*prefix, *part.lines])
+        opening = [*prefix, *self._opening(part, full)]
+        actions: list[Action] = []
+        if part.opening is Opening.SWITCH and not full:
+            actions.append(Cue("switch_sides"))
+        return actions + self._speak_then(opening, now, SessionState.INSTRUCTION)
+
+    def _opening(self, part: Part, full: bool) -> list[str]:
+        p, ex = self.phrases, part.exercise
+        if part.kind is PartKind.SAY:
+            return list(part.lines)
+        if part.kind is PartKind.REST:
+            return []
+        assert ex is not None
+        if part.kind is PartKind.TIMER:
+            return [*part.lines, *ex.instructions, p.say("timer_for", duration=p.duration(self.hold_seconds(ex)))]
+        if part.opening is Opening.SWITCH and not full:
+            return [p.say("other_side"), *(ex.lines_for(part.side) if ex.sided_instructions else ()), p.say("get_ready")]
+        if part.opening is Opening.NEXT_SET and not full:
+            return [p.say("set_start", set=p.number(part.set_no), sets=p.number(part.sets)), p.say("get_ready")]
+        first = not any(q.exercise is not None and q.kind is not PartKind.TIMER for q in self._plan[:self._index])
+        lines = [p.say("first" if first else "next", name=ex.name), *ex.lines_for(part.side)]
+        if ex.caution:
+            lines.append(ex.caution)
+        if part.sets > 1:
+            lines.append(p.say("set_start", set=p.number(part.set_no), sets=p.number(part.sets)))
+        lines.append(self._amount(part))
+        lines.append(p.say("get_ready"))
+        return lines
+
+    def _amount(self, part: Part) -> str:
+        p, ex = self.phrases, part.exercise
+        assert ex is not None
+        if part.kind is PartKind.HOLD:
+            key = "move_for" if ex.kind.value == "movement" else "hold_for"
+            return p.say(key, duration=p.duration(self.hold_seconds(ex)))
+        if part.kind is PartKind.BREATHING:
+            return p.say("breaths_for", breaths=p.number(ex.breaths or 0))
+        return p.say("reps_for", reps=p.number(ex.reps or 0))
+
+    def _finish_part(self, now: float, prefix: tuple[str, ...] | list[str] = ()) -> list[Action]:
+        step = self._part.step
+        nxt = self._index + 1
+        if nxt >= len(self._plan) or self._plan[nxt].step != step:
+            self._done_steps.add(step)
+        return self._enter(nxt, now, prefix)
+
+    def _skip_step(self, now: float, prefix: list[str]) -> list[Action]:
+        step = self._part.step
+        self._skipped_steps.append(step + 1)
+        nxt = next((i for i in range(self._index, len(self._plan)) if self._plan[i].step != step), len(self._plan))
+        return [SessionChanged("skipped", self.routine.id, step + 1), *self._enter(nxt, now, prefix)]
+
+    def _complete(self, now: float, prefix: list[str]) -> list[Action]:
+        lines = [*prefix, *self.routine.outro, self.phrases.say("completed")]
+        return [*(Say(line) for line in lines), *self._end(SessionState.COMPLETED, "completed", now)]
+
+    def _end(self, state: SessionState, label: str, now: float) -> list[Action]:
+        self._state = state
+        self._activity = self._open = self._paused = None
+        self._speech_deadline = self._ready_until = None
+        steps = len(self.routine.steps)
+        return [SessionChanged(label, self.routine.id, min(self.step, steps)),
+                Record("session", {"routine": self.routine.id, "side": self.side,
+                                   "steps_done": len(self._done_steps), "steps_total": steps,
+                                   "skipped": list(self._skipped_steps),
+                                   "completed": state is SessionState.COMPLETED})]
+
+    # --- questions --------------------------------------------------------------------
+
+    def _question_line(self, kind: Question, again: bool) -> list[str]:
+        p = self.phrases
+        if kind is Question.SCREENING:
+            return [p.say("screening_again" if again else "screening")]
+        if kind is Question.PAIN:
+            return ([p.say("ask_again")] if again else []) + [p.say("offer_skip")]
+        ex = self._part.exercise
+        assert ex is not None and ex.ask is not None
+        ask = ex.ask.format(duration=self.phrases.duration(self.hold_seconds(ex)))
+        return ([p.say("ask_again")] if again else []) + [ask]
+
+    def _ask(self, kind: Question, now: float, prefix: list[str] | tuple[str, ...] = (), asked: int = 1) -> list[Action]:
+        self._open = _Open(kind, asked)
+        self._activity = None
+        return self._speak_then([*prefix, *self._question_line(kind, asked > 1)], now, SessionState.QUESTION)
+
+    def _no_answer(self, now: float) -> list[Action]:
+        assert self._open is not None
+        if self._open.asked < 2:
+            return self._ask(self._open.kind, now, asked=self._open.asked + 1)
+        kind, self._open = self._open.kind, None
+        log.info("no answer to the %s question", kind.value)
+        if kind is Question.SCREENING:
+            return self._enter(0, now, [self.phrases.say("screening_reminder"), *self.routine.intro])
+        if kind is Question.TIMER:
+            return self._finish_part(now, [self.phrases.say("declined")])
+        return self._skip_step(now, [self.phrases.say("skipped")])
+
+    def _answer(self, yes: bool, now: float) -> list[Action]:
+        assert self._open is not None
+        kind, self._open = self._open.kind, None
+        p = self.phrases
+        if kind is Question.SCREENING:
+            if yes:
+                return [Escalate(Severity.URGENT.value, SCREENING_FLAG), *self.abort(now)]
+            return [StopSpeaking(), *self._enter(0, now, [p.say("screening_ok"), *self.routine.intro])]
+        if kind is Question.TIMER:
+            if yes:
+                part = self._part
+                assert part.exercise is not None
+                lines = [*part.exercise.instructions, p.say("timer_for", duration=p.duration(self.hold_seconds(part.exercise)))]
+                return self._speak_then(lines, now, SessionState.INSTRUCTION)
+            return self._finish_part(now, [p.say("declined")])
+        if yes:
+            return self._skip_step(now, [p.say("skipped")])
+        return self._enter(self._index, now, [p.say("pain_continue")], full=True)
+
+    # --- what the person says ------------------------------------------------------------
+
+    def _heard(self, u: Understanding, now: float) -> list[Action] | None:
+        if self._state in FINISHED_STATES or self._state is SessionState.IDLE:
+            return None
+        intent = u.intent
+        if u.is_red_flag:
+            if self._open is not None and self._open.kind is Question.SCREENING:
+                severity = u.severity or Severity.URGENT
+                return [Escalate(severity.value, intent), *self.abort(now)]
+            return None
+        if intent in ("control.yes", "control.no"):
+            if not self.awaiting_answer:
+                return None
+            return self._answer(intent == "control.yes", now)
+        handler = {
+            "control.pause": self._pause,
+            "control.resume": self._resume,
+            "control.start": self._resume_if_paused,
+            "control.stop": self._stop,
+            "control.skip": self._skip,
+            "control.repeat": self._repeat,
+            "control.help": self._help,
+            "control.longer": lambda t: self._adjust(+1, t),
+            "control.shorter": lambda t: self._adjust(-1, t),
+            "control.slower": self._slower,
+            "control.hurts": self._hurts,
+        }.get(intent)
+        return handler(now) if handler is not None else None
+
+    def _pause(self, now: float) -> list[Action]:
+        if self._state is SessionState.PAUSED:
+            return [Say(self.phrases.say("paused"))]
+        elapsed = now - self._activity.t0 if self._activity is not None else None
+        self._paused = _Paused(self._state, elapsed, self._open.kind if self._open else None)
+        self._state = SessionState.PAUSED
+        self._activity = self._open = None
+        self._speech_deadline = self._ready_until = None
+        return [StopSpeaking(), Say(self.phrases.say("paused")), SessionChanged("paused", self.routine.id, self.step)]
+
+    def _resume_if_paused(self, now: float) -> list[Action] | None:
+        return self._resume(now) if self._state is SessionState.PAUSED else None
+
+    def _resume(self, now: float) -> list[Action]:
+        paused = self._paused
+        if self._state is not SessionState.PAUSED or paused is None:
+            return self._say([self.phrases.say("not_paused")], now)
+        self._paused = None
+        actions: list[Action] = [SessionChanged("resumed", self.routine.id, self.step)]
+        resumed = self.phrases.say("resumed")
+        if paused.question is not None:
+            return actions + self._ask(paused.question, now, [resumed])
+        if paused.elapsed is not None:
+            actions.append(Say(resumed))
+            return actions + self._start_activity(now, paused.elapsed)
+        return actions + self._enter(self._index, now, [resumed], full=True)
+
+    def _stop(self, now: float) -> list[Action]:
+        return [StopSpeaking(), Say(self.phrases.say("stopped")), *self._end(SessionState.STOPPED, "stopped", now)]
+
+    def _skip(self, now: float) -> list[Action]:
+        state = self._paused.state if self._paused is not None else self._state
+        question = self._paused.question if self._paused is not None else (self._open.kind if self._open else None)
+        self._paused = None
+        if question is Question.SCREENING:
+            return [StopSpeaking(), *self._ask(Question.SCREENING, now, asked=2)]
+        if question is not None:
+            self._open = _Open(question)
+            return [StopSpeaking(), *self._answer(question is Question.PAIN, now)]
+        if state is SessionState.REST:
+            self._activity = None
+            return [StopSpeaking(), SessionChanged("skipped", self.routine.id, self.step), *self._finish_part(now)]
+        return [StopSpeaking(), *self._skip_step(now, [self.phrases.say("skipped")])]
+
+    def _repeat(self, now: float) -> list[Action]:
+        if self._state is SessionState.PAUSED:
+            return [Say(self.phrases.say("paused"))]
+        if self._state is SessionState.QUESTION and self._open is not None:
+            return [StopSpeaking(), *self._ask(self._open.kind, now, asked=self._open.asked)]
+        return [StopSpeaking(), *self._enter(self._index, now, full=True)]
+
+    def _help(self, now: float) -> list[Action]:
+        lines = [self.phrases.say("help")]
+        if self._state is SessionState.QUESTION and self._open is not None:
+            lines += self._question_line(self._open.kind, again=False)
+        elif self._state is SessionState.PAUSED:
+            lines.append(self.phrases.say("paused"))
+        return self._say(lines, now)
+
+    def _adjustable(self) -> Exercise | None:
+        part = self._part
+        if part.kind in (PartKind.HOLD, PartKind.TIMER) and part.exercise is not None and part.exercise.timed:
+            return part.exercise
+        return None
+
+    def _adjust(self, direction: int, now: float) -> list[Action]:
+        ex = self._adjustable()
+        if ex is None or self._state is SessionState.QUESTION:
+            return self._say([self.phrases.say("no_hold")], now)
+        current = self.hold_seconds(ex)
+        step = self.cues.timer_adjust_seconds if ex.kind.value == "timer" else self.cues.adjust_seconds
+        wanted = ex.clamp_hold(current + direction * step)
+        if wanted == current:
+            return self._say([self.phrases.say("at_longest" if direction > 0 else "at_shortest")], now)
+        self.prefs[ex.id] = wanted
+        actions: list[Action] = [Record("preference", {"exercise": ex.id, "hold_seconds": wanted})]
+        actions += self._say([self.phrases.say("longer" if direction > 0 else "shorter",
+                                               duration=self.phrases.duration(wanted))], now)
+        if self._activity is not None:
+            elapsed = now - self._activity.t0
+            self._activity = _Activity(self._timeline(self._part), self._activity.t0, 0)
+            self._activity.fired = self._activity.timeline.due_count(elapsed)
+            actions += self._fire(now)
+        return actions
+
+    def _slower(self, now: float) -> list[Action]:
+        if self._adjustable() is not None:
+            return self._adjust(+1, now)
+        if self._part.kind in (PartKind.REPS, PartKind.BREATHING, PartKind.REST):
+            self._pace = min(self.cues.slowest_factor, self._pace * self.cues.slower_factor)
+            return self._say([self.phrases.say("slower")], now)
+        return self._say([self.phrases.say("no_hold")], now)
+
+    def _hurts(self, now: float) -> list[Action]:
+        part = self._part
+        actions: list[Action] = [StopSpeaking()]
+        if self._state is SessionState.QUESTION and self._open is not None:
+            return actions + self._ask(self._open.kind, now, [self.phrases.say("ease_off")], self._open.asked)
+        if self._state is SessionState.HOLD:
+            actions += [Cue("release"), Tone("release")]
+        self._paused = None
+        actions.append(Record("pain", {"routine": self.routine.id, "step": part.step + 1,
+                                       "exercise": part.exercise.id if part.exercise else None,
+                                       "side": part.side}))
+        return actions + self._ask(Question.PAIN, now, [self.phrases.say("ease_off")])
