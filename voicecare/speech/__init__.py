@@ -1,0 +1,5 @@
+"""Speech output: the synthesizer voice."""
+
+from voicecare.speech.tts import Voice, VoiceSettings
+
+__all__ = ["Voice", "VoiceSettings"]
