@@ -273,6 +273,30 @@ def test_corrupt_file_is_moved_aside_and_recording_continues(path: Path) -> None
         assert str(moved) in (again.health() or "")
 
 
+def test_damaged_pages_are_detected_moved_aside_and_readable_rows_rescued(path: Path) -> None:
+    with Journal.open(path) as journal:
+        for n in range(300):
+            journal.record("episode", {"muscle": "glute", "side": "left"}, T0 + timedelta(minutes=n))
+        journal.set_state("reminders", {"on": True})
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # the header survives; two pages near the end do not
+        handle.seek(size - 3 * 4096)
+        handle.write(random.Random(3).randbytes(2 * 4096))
+    journal = Journal.open(path)
+    journal.record("pain", {"when": "start", "rating": 4}, T0)
+    problem = journal.health()
+    rescued = len(journal.recent_episodes(T0 + timedelta(days=1), 2))
+    state = journal.get_state("reminders")
+    journal.close()
+    (moved,) = [p for p in path.parent.iterdir() if p.name.startswith("journal.sqlite3.corrupt-") and p.name[-4:] not in ("-wal", "-shm")]
+    assert problem is not None and str(moved) in problem and f"with the {rescued + 1} records" in problem
+    assert 0 < rescued <= 300
+    assert state == {"on": True}
+    assert count(path, "pain") == 1
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
 def test_locked_database_keeps_records_and_writes_them_after_release(path: Path, caplog: pytest.LogCaptureFixture) -> None:
     Journal.open(path).close()
     other = sqlite3.connect(path, isolation_level=None)

@@ -24,6 +24,7 @@ from voicecare.errors import VoicecareError
 from voicecare.journal import schema
 from voicecare.journal.failures import Failure, classify, problem_line
 from voicecare.journal.patterns import Evidence, due_rule, lookback_start
+from voicecare.journal.salvage import salvage
 from voicecare.journal.records import BadRecord, Row, local_day, state_row, to_row
 from voicecare.journal.summary import Episode, WeekSummary, week_start
 
@@ -67,6 +68,7 @@ class Journal:
         self._detail = ""
         self._logged: set[str] = set()
         self._moved_aside: list[Path] = []
+        self._rescued = 0
 
     # --- opening ------------------------------------------------------------------
 
@@ -285,11 +287,17 @@ class Journal:
             probe = self._probe()
             if probe is not None:
                 return probe
-            moved = self._moved_aside or self._old_damaged_files()
-            if moved:
+            if self._moved_aside:
                 return (
-                    f"the journal was damaged and was moved aside to {moved[-1]}; a new one was started — "
-                    "nothing to do; keep that file only if you want its old records recovered"
+                    f"the journal was damaged and was moved aside to {self._moved_aside[-1]}; a new one was started"
+                    f" with the {self._rescued} records that could still be read — nothing to do;"
+                    " keep the moved file only if you want to try recovering more"
+                )
+            old = self._old_damaged_files()
+            if old:
+                return (
+                    f"a damaged journal was moved aside earlier to {old[-1]} — nothing to do;"
+                    " delete it once you no longer want to try recovering more from it"
                 )
             if self.path is not None and self._conn is not None:
                 try:
@@ -431,6 +439,7 @@ class Journal:
         except (sqlite3.Error, _Damaged, OSError) as exc:
             self._fail(Failure.UNWRITABLE, str(exc))
             return False
+        self._rescued += salvage(target, self._conn)
         return True
 
     def _fail(self, failure: Failure, detail: str) -> None:
