@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import sqlite3
 import threading
@@ -18,15 +17,15 @@ from collections import deque
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
-from urllib.parse import quote
 
 from voicecare.errors import VoicecareError
 from voicecare.journal import schema
+from voicecare.journal.files import Damaged, check_integrity, connect, copy_into, move_aside, moved_aside
 from voicecare.journal.failures import Failure, classify, problem_line
 from voicecare.journal.patterns import Evidence, due_rule, lookback_start
 from voicecare.journal.salvage import salvage
 from voicecare.journal.records import BadRecord, Row, local_day, state_row, to_row
-from voicecare.journal.summary import Episode, WeekSummary, week_start
+from voicecare.journal.summary import Episode, WeekSummary, summarise_weeks, week_start
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +35,6 @@ BUSY_TIMEOUT_SECONDS = 0.25
 """How long one write waits for another program's lock before it is left in the backlog."""
 LOW_DISK_BYTES = 5 * 1024 * 1024
 """Less free space than this on the journal's disk is worth a warning from ``doctor``."""
-CORRUPT_SUFFIX = ".corrupt-"
-
-
-class _Damaged(Exception):
-    """The file opened but failed SQLite's integrity check."""
 
 
 class Journal:
@@ -100,7 +94,7 @@ class Journal:
     def memory(cls) -> Journal:
         """A journal that lives in memory only (tests, and ``chat`` on a virtual clock)."""
         journal = cls(None)
-        journal._conn = _connect(":memory:", 0.0)
+        journal._conn = connect(":memory:", 0.0)
         schema.migrate(journal._conn)
         return journal
 
@@ -114,10 +108,10 @@ class Journal:
         path = Path(path)
         if not path.is_file():
             raise VoicecareError(f"there is no journal at {path}", "it is created when the assistant first records something")
-        snapshot = _connect(":memory:", 0.0)
+        snapshot = connect(":memory:", 0.0)
         try:
-            _copy_into(path, snapshot)
-            _check_integrity(snapshot)
+            copy_into(path, snapshot)
+            check_integrity(snapshot)
             found = schema.version(snapshot)
             if found > schema.CURRENT_VERSION:
                 raise VoicecareError(
@@ -125,9 +119,9 @@ class Journal:
                     "update voicecare",
                 )
             schema.migrate(snapshot)
-        except (sqlite3.Error, _Damaged) as exc:
+        except (sqlite3.Error, Damaged) as exc:
             snapshot.close()
-            if isinstance(exc, _Damaged) or classify(exc) is Failure.CORRUPT:
+            if isinstance(exc, Damaged) or classify(exc) is Failure.CORRUPT:
                 raise VoicecareError(
                     f"the journal {path} is damaged ({exc})",
                     "the assistant moves it aside and starts a new one on its next run",
@@ -243,8 +237,7 @@ class Journal:
             pain = self._read(
                 "SELECT day, phase, SUM(rating), COUNT(*) FROM pain WHERE day BETWEEN ? AND ? GROUP BY day, phase", span
             )
-        tables = [_by_week(rows) for rows in (episodes, sessions, flags, reminders, pain)]
-        return [_summarise(start, *(table.get(start, []) for table in tables)) for start in starts]
+        return summarise_weeks(starts, episodes, sessions, flags, reminders, pain)
 
     def preferences(self) -> dict[str, float]:
         """The hold length the person chose for each exercise, latest choice winning."""
@@ -293,7 +286,7 @@ class Journal:
                     f" with the {self._rescued} records that could still be read — nothing to do;"
                     " keep the moved file only if you want to try recovering more"
                 )
-            old = self._old_damaged_files()
+            old = moved_aside(self.path) if self.path is not None else []
             if old:
                 return (
                     f"a damaged journal was moved aside earlier to {old[-1]} — nothing to do;"
@@ -328,7 +321,7 @@ class Journal:
             self._backlog.append(row)
             self._drain()
 
-    def _drain(self) -> bool:
+    def _drain(self, after_recovery: bool = False) -> bool:
         """Write the whole backlog in one transaction; on failure keep it and remember why."""
         if not self._backlog:
             return True
@@ -341,8 +334,8 @@ class Journal:
             self._write_rows(conn, self._backlog)
         except sqlite3.Error as exc:
             failure = classify(exc)
-            if failure is Failure.CORRUPT and self.path is not None and self._recover_damaged(str(exc)):
-                return self._drain()
+            if failure is Failure.CORRUPT and not after_recovery and self.path is not None and self._recover_damaged(str(exc)):
+                return self._drain(after_recovery=True)
             self._fail(failure, str(exc))
             return False
         written = len(self._backlog)
@@ -377,8 +370,8 @@ class Journal:
             return self._conn
         try:
             self._conn = self._open_file()
-        except (sqlite3.Error, _Damaged) as exc:
-            failure = Failure.CORRUPT if isinstance(exc, _Damaged) else classify(exc)
+        except (sqlite3.Error, Damaged) as exc:
+            failure = Failure.CORRUPT if isinstance(exc, Damaged) else classify(exc)
             if failure is Failure.CORRUPT and self._recover_damaged(str(exc)):
                 return self._conn
             self._fail(failure, str(exc))
@@ -389,13 +382,13 @@ class Journal:
     def _open_file(self) -> sqlite3.Connection:
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = _connect(str(self.path), self._busy_timeout)
+        conn = connect(str(self.path), self._busy_timeout)
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 log.warning("journal: WAL mode is not available here (%s); using %s", self.path, mode)
             conn.execute("PRAGMA synchronous = FULL")
-            _check_integrity(conn)
+            check_integrity(conn)
             found = schema.version(conn)
             if found > schema.CURRENT_VERSION:
                 self._writable = False
@@ -418,17 +411,8 @@ class Journal:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.name}{CORRUPT_SUFFIX}{stamp}")
-        number = 1
-        while target.exists():
-            target = self.path.with_name(f"{self.path.name}{CORRUPT_SUFFIX}{stamp}-{number}")
-            number += 1
         try:
-            for suffix in ("-wal", "-shm", ""):
-                source = Path(f"{self.path}{suffix}")
-                if source.exists():
-                    os.replace(source, Path(f"{target}{suffix}"))
+            target = move_aside(self.path, datetime.now())
         except OSError as exc:
             self._fail(Failure.CORRUPT, f"{detail}; moving it failed: {exc.strerror or exc}")
             return False
@@ -436,7 +420,7 @@ class Journal:
         self._moved_aside.append(target)
         try:
             self._conn = self._open_file()
-        except (sqlite3.Error, _Damaged, OSError) as exc:
+        except (sqlite3.Error, Damaged, OSError) as exc:
             self._fail(Failure.UNWRITABLE, str(exc))
             return False
         self._rescued += salvage(target, self._conn)
@@ -488,97 +472,13 @@ class Journal:
             self._conn.execute("ROLLBACK")
         except sqlite3.Error as exc:
             if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+                self._conn.rollback()
             return problem_line(classify(exc), self._where(), str(exc), len(self._backlog))
         return None
-
-    def _old_damaged_files(self) -> list[Path]:
-        if self.path is None:
-            return []
-        try:
-            found = sorted(self.path.parent.glob(f"{self.path.name}{CORRUPT_SUFFIX}*"))
-        except OSError:
-            return []
-        return [p for p in found if not p.name.endswith(("-wal", "-shm"))]
 
     def _where(self) -> str:
         return str(self.path) if self.path is not None else "(in memory)"
 
 
-def _connect(target: str, busy_timeout: float) -> sqlite3.Connection:
-    """A connection in autocommit mode: the journal opens its own transactions."""
-    return sqlite3.connect(target, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
-
-
-def _copy_into(path: Path, snapshot: sqlite3.Connection) -> None:
-    """Copy the file at ``path`` into ``snapshot`` without writing to it where possible."""
-    try:
-        source = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=2.0)
-    except sqlite3.Error:
-        source = sqlite3.connect(str(path), timeout=2.0)
-    try:
-        source.backup(snapshot)
-    finally:
-        source.close()
-
-
-def _check_integrity(conn: sqlite3.Connection) -> None:
-    result = conn.execute("PRAGMA quick_check").fetchone()[0]
-    if result != "ok":
-        raise _Damaged(f"integrity check: {result}")
-
-
 def _day(when: datetime) -> date:
     return date.fromisoformat(local_day(when))
-
-
-def _by_week(rows: list[tuple[Any, ...]]) -> dict[date, list[tuple[Any, ...]]]:
-    """Rows led by a local day, grouped by the Monday of their week."""
-    weeks: dict[date, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        weeks.setdefault(week_start(date.fromisoformat(row[0])), []).append(row)
-    return weeks
-
-
-def _summarise(
-    start: date,
-    episodes: list[tuple[Any, ...]],
-    sessions: list[tuple[Any, ...]],
-    flags: list[tuple[Any, ...]],
-    reminders: list[tuple[Any, ...]],
-    pain: list[tuple[Any, ...]],
-) -> WeekSummary:
-    """Fold one week's per-day counts (rows led by their local day) into its summary."""
-    by_muscle: dict[str, int] = {}
-    for _, muscle, count in episodes:
-        by_muscle[muscle] = by_muscle.get(muscle, 0) + count
-    starts = ends = completed = 0
-    for _, state, done, count in sessions:
-        if state == "started":
-            starts += count
-        elif done or state in ("stopped", "completed"):
-            ends += count
-        if done:
-            completed += count
-    by_severity: dict[str, int] = {}
-    for _, severity, count in flags:
-        by_severity[severity] = by_severity.get(severity, 0) + count
-    reminder_counts: dict[str, int] = {}
-    for _, state, count in reminders:
-        reminder_counts[state] = reminder_counts.get(state, 0) + count
-    totals = {"start": [0.0, 0], "end": [0.0, 0]}
-    for _, phase, total, count in pain:
-        totals[phase][0] += total
-        totals[phase][1] += count
-    return WeekSummary(
-        week_start=start,
-        episodes=by_muscle,
-        # A session may be recorded when it starts, when it ends, or both: count each once.
-        sessions_started=max(starts, ends),
-        sessions_completed=completed,
-        red_flags=by_severity,
-        reminders_spoken=reminder_counts.get("spoken", 0),
-        reminders_acknowledged=reminder_counts.get("acknowledged", 0),
-        pain_start_average=totals["start"][0] / totals["start"][1] if totals["start"][1] else None,
-        pain_end_average=totals["end"][0] / totals["end"][1] if totals["end"][1] else None,
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 
 def week_start(day: date) -> date:
@@ -76,3 +76,65 @@ class WeekSummary:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+Rows = Sequence[tuple[Any, ...]]
+"""Per-day query results, each row led by its local day (ISO date)."""
+
+
+def summarise_weeks(starts: Sequence[date], episodes: Rows, sessions: Rows, flags: Rows, reminders: Rows, pain: Rows) -> list[WeekSummary]:
+    """One summary per week start, from per-day counts of each table."""
+    tables = [by_week(rows) for rows in (episodes, sessions, flags, reminders, pain)]
+    return [summarise(start, *(table.get(start, []) for table in tables)) for start in starts]
+
+
+def by_week(rows: Rows) -> dict[date, list[tuple[Any, ...]]]:
+    """Rows led by a local day, grouped by the Monday of their week."""
+    weeks: dict[date, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        weeks.setdefault(week_start(date.fromisoformat(row[0])), []).append(row)
+    return weeks
+
+
+def summarise(
+    start: date,
+    episodes: Rows,
+    sessions: Rows,
+    flags: Rows,
+    reminders: Rows,
+    pain: Rows,
+) -> WeekSummary:
+    """Fold one week's per-day counts (rows led by their local day) into its summary."""
+    by_muscle: dict[str, int] = {}
+    for _, muscle, count in episodes:
+        by_muscle[muscle] = by_muscle.get(muscle, 0) + count
+    starts = ends = completed = 0
+    for _, state, done, count in sessions:
+        if state == "started":
+            starts += count
+        elif done or state in ("stopped", "completed"):
+            ends += count
+        if done:
+            completed += count
+    by_severity: dict[str, int] = {}
+    for _, severity, count in flags:
+        by_severity[severity] = by_severity.get(severity, 0) + count
+    reminder_counts: dict[str, int] = {}
+    for _, state, count in reminders:
+        reminder_counts[state] = reminder_counts.get(state, 0) + count
+    totals = {"start": [0.0, 0], "end": [0.0, 0]}
+    for _, phase, total, count in pain:
+        totals[phase][0] += total
+        totals[phase][1] += count
+    return WeekSummary(
+        week_start=start,
+        episodes=by_muscle,
+        # A session may be recorded when it starts, when it ends, or both: count each once.
+        sessions_started=max(starts, ends),
+        sessions_completed=completed,
+        red_flags=by_severity,
+        reminders_spoken=reminder_counts.get("spoken", 0),
+        reminders_acknowledged=reminder_counts.get("acknowledged", 0),
+        pain_start_average=totals["start"][0] / totals["start"][1] if totals["start"][1] else None,
+        pain_end_average=totals["end"][0] / totals["end"][1] if totals["end"][1] else None,
+    )
