@@ -106,6 +106,19 @@ def test_command_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert last["pain"] == {"start_average": 7.0, "end_average": 3.0}
 
 
+def test_command_reads_the_journal_in_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["history"]) == 0  # nothing there yet: not an error
+    assert "nothing recorded yet" in capsys.readouterr().out.lower()
+    with Journal.open(tmp_path / "voicecare" / "journal.sqlite3") as journal:
+        fill(journal)
+    assert main(["history", "--json", "--weeks", "1"]) == 0
+    (this,) = json.loads(capsys.readouterr().out)["weeks"]
+    assert this["episodes"] == {"adductor": 1}
+
+
 def test_command_on_an_empty_journal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "journal.sqlite3"
     Journal.open(path).close()
@@ -132,3 +145,23 @@ def test_bad_weeks_is_a_usage_error(db: Path, capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit) as stopped:
         main(["history", "--db", str(db), "--weeks", "0"])
     assert stopped.value.code == 2
+
+
+def test_command_reads_an_older_journal_without_upgrading_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "journal.sqlite3"
+    stamp = "ts REAL NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"CREATE TABLE episodes (id INTEGER PRIMARY KEY, {stamp}, muscle TEXT NOT NULL, side TEXT)")
+        conn.execute(f"CREATE TABLE sessions (id INTEGER PRIMARY KEY, {stamp}, routine TEXT NOT NULL, steps_done INTEGER NOT NULL, steps_total INTEGER, completed INTEGER NOT NULL, state TEXT)")
+        conn.execute(f"CREATE TABLE red_flags (id INTEGER PRIMARY KEY, {stamp}, flag TEXT NOT NULL, severity TEXT NOT NULL)")
+        conn.execute(f"CREATE TABLE reminders (id INTEGER PRIMARY KEY, {stamp}, state TEXT NOT NULL, kind TEXT NOT NULL)")
+        conn.execute(
+            "INSERT INTO episodes (ts, at, day, muscle, side) VALUES (?, ?, ?, 'hip_flexor', NULL)",
+            (MONDAY.timestamp(), MONDAY.isoformat(), MONDAY.date().isoformat()),
+        )
+        conn.execute("PRAGMA user_version = 1")
+    assert main(["history", "--db", str(path), "--json", "--weeks", "1"]) == 0
+    (this,) = json.loads(capsys.readouterr().out)["weeks"]
+    assert this["episodes"] == {"hip_flexor": 1}
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1

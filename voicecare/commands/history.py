@@ -52,10 +52,12 @@ def run(args: argparse.Namespace) -> int:
 def default_journal_path(config_file: str | None = None) -> Path:
     """The journal in the configured data directory, or the platform's user data directory."""
     try:
-        from voicecare.config import load_config  # the config module is optional at this layer
-    except ImportError:
+        from voicecare.config import load_config  # optional: a bare install has only the platform default
+    except ModuleNotFoundError as exc:
+        if exc.name != "voicecare.config":
+            raise
         return Path(platformdirs.user_data_dir("voicecare")) / JOURNAL_FILE
-    return Path(load_config(config_file).paths.data_dir) / JOURNAL_FILE
+    return Path(load_config(Path(config_file) if config_file else None).paths.data_dir) / JOURNAL_FILE
 
 
 def format_table(weeks: Sequence[WeekSummary]) -> str:
