@@ -329,6 +329,17 @@ def test_a_backward_clock_jump_skips_nothing(texts):
     assert [b - a for a, b in zip(times, times[1:])] == pytest.approx([HOUR] * 3)
 
 
+def test_a_clock_jump_does_not_delay_a_reminder_already_waiting(texts):
+    d = make(texts, datetime(2024, 6, 3, 9, 0, tzinfo=LONDON))
+    d.busy = True
+    d.run_for(HOUR + 60)
+    assert d.rem.pending
+    d.clock.jump(2 * HOUR)
+    d.busy = False
+    d.run_for(RECHECK_SECONDS + 1)
+    assert len(d.spoken()) == 1
+
+
 def test_a_forward_jump_into_quiet_hours_waits_for_the_morning(texts):
     d = make(texts, datetime(2024, 6, 3, 19, 0, tzinfo=LONDON))
     d.run_for(HOUR + 30 * 60)  # spoken 20:00; it is 20:30

@@ -228,8 +228,9 @@ class Reminders:
             if abs(jump) > JUMP_TOLERANCE_SECONDS:
                 log.info("wall clock jumped by %+.0f s; keeping the reminder schedule in real time", jump)
                 for kind, due in self._due.items():
-                    # A due time pinned to the end of quiet hours stays on the local clock.
-                    if due is not None and not self._pinned(due):
+                    # A due time already reached stays reached; one pinned to the end of
+                    # quiet hours stays on the local clock.
+                    if due is not None and due > last_utc and not self._pinned(due):
                         self._due[kind] = due + timedelta(seconds=jump)
         self._reference = (now, utc)
         for kind in self.settings.kinds():
@@ -291,6 +292,7 @@ class Reminders:
             return actions
         due_kinds = [k for k in self.settings.kinds() if (d := self._due[k]) is not None and d <= utc]
         if not due_kinds:
+            self._phase = Phase.WAITING
             return actions
         if not self._allowed(utc):
             # Quiet hours began while it waited: no backlog, start again when they end.
