@@ -228,9 +228,9 @@ class Reminders:
             if abs(jump) > JUMP_TOLERANCE_SECONDS:
                 log.info("wall clock jumped by %+.0f s; keeping the reminder schedule in real time", jump)
                 for kind, due in self._due.items():
-                    # A due time already reached stays reached; one pinned to the end of
-                    # quiet hours stays on the local clock.
-                    if due is not None and due > last_utc and not self._pinned(due):
+                    # Shifting keeps a reached due time reached and a future one as far off in
+                    # real time; one pinned to the end of quiet hours stays on the local clock.
+                    if due is not None and not self._pinned(due):
                         self._due[kind] = due + timedelta(seconds=jump)
         self._reference = (now, utc)
         for kind in self.settings.kinds():
