@@ -1,0 +1,19 @@
+"""Intent ids this layer adds to CONTRACT.md (the contract allows extensions)."""
+
+from __future__ import annotations
+
+from voicecare.messages import INTENTS
+
+EXTRA_INTENTS: tuple[str, ...] = (
+    "control.longer",
+    "control.shorter",
+    "control.slower",
+    "control.hurts",
+    "control.start",
+    "reminder.done",
+)
+"""Session and reminder answers beyond the contract: longer/shorter/slower holds, pain during a
+stretch, "start", and "done" after a movement reminder."""
+
+ALL_INTENTS: tuple[str, ...] = (*INTENTS, *EXTRA_INTENTS)
+"""Every id the understanding layer may answer with."""

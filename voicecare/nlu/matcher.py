@@ -1,0 +1,234 @@
+"""Scoring an utterance against the lexicon's concepts and rules, red flags first.
+
+Pieces, not whole sentences: words are corrected (rapidfuzz, word level), concepts are
+found as phrases, red-flag concepts are checked for clear negation, each intent rule adds
+the weights of the concepts it cares about, and the nearest example sentence adds a bonus.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding, unknown
+from voicecare.nlu.lexicon import GAP, MAX_GAP, Lexicon, Pattern, Rule
+from voicecare.nlu.normalize import normalize, tokens
+from voicecare.nlu.slots import extract_slots
+
+log = logging.getLogger(__name__)
+
+EXAMPLE_WEIGHT = 1.5
+"""Raw score an exact example match adds to its intent."""
+EXAMPLE_FLOOR = 55.0
+"""Example similarity (0-100) below which examples add nothing."""
+EXAMPLE_ALONE = 86.0
+"""Similarity at which an example decides on its own when no rule fired."""
+SCALE = 3.0
+"""Raw score of ``SCALE`` maps to a confidence of 0.63."""
+_SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A concept found at tokens ``start:end``."""
+
+    concept: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the matcher saw in one utterance, for scoring and for debugging."""
+
+    words: tuple[str, ...]
+    spans: tuple[Span, ...]
+    present: frozenset[str]
+    negated: frozenset[str]
+
+
+def confidence(raw: float) -> float:
+    """Map an unbounded raw score to 0.0-1.0."""
+    return 0.0 if raw <= 0 else 1.0 - math.exp(-raw / SCALE)
+
+
+class Matcher:
+    """The scoring engine behind ``Understander``; built once from lexicon and examples."""
+
+    def __init__(self, lexicon: Lexicon, examples: Mapping[str, tuple[str, ...]], threshold: float) -> None:
+        self.lexicon = lexicon
+        self.threshold = threshold
+        self._index: dict[str, list[tuple[str, Pattern]]] = {}
+        for name, patterns in lexicon.concepts.items():
+            for pattern in patterns:
+                for word in pattern[0]:
+                    self._index.setdefault(word, []).append((name, pattern))
+        self._red_rules = tuple(r for r in lexicon.rules if r.intent in RED_FLAG_SEVERITY)
+        self._rules = tuple(r for r in lexicon.rules if r.intent not in RED_FLAG_SEVERITY)
+        self._red_concepts = frozenset(c for r in self._red_rules for need, _ in r.when for c in need)
+        self._example_text: list[str] = []
+        self._example_intent: list[str] = []
+        example_words: set[str] = set()
+        for intent, phrases in examples.items():
+            for phrase in phrases:
+                words = tokens(phrase)
+                example_words.update(words)
+                self._example_text.append(" ".join(words))
+                self._example_intent.append(intent)
+        concept_words = lexicon.words()
+        self._targets = sorted(w for w in concept_words if len(w) >= 4 and not w.isdigit())
+        self._vocab = frozenset(concept_words | lexicon.known | lexicon.filler | lexicon.negation_near
+                                | lexicon.negation_far | lexicon.bridge | lexicon.boundary | example_words)
+        self._fixes: dict[str, str] = {}
+
+    # words -------------------------------------------------------------
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the lexicon and the examples use."""
+        return self._vocab
+
+    def _correct(self, word: str) -> str:
+        """The lexicon word a misspelled or misheard word stands for, else the word itself."""
+        if word in self._vocab or len(word) < 5 or word.isdigit():
+            return word
+        fixed = self._fixes.get(word)
+        if fixed is None:
+            limit = 1 if len(word) < 8 else 2
+            best = process.extractOne(word, self._targets, scorer=Levenshtein.distance, score_cutoff=limit)
+            fixed = best[0] if best else word
+            if len(self._fixes) < 50_000:
+                self._fixes[word] = fixed
+        return fixed
+
+    # concepts -----------------------------------------------------------
+    def _ends(self, words: list[str], pattern: Pattern, i: int, k: int) -> Iterable[int]:
+        """Every end index where ``pattern[k:]`` matches ``words`` from ``i``."""
+        if k == len(pattern):
+            yield i
+            return
+        element = pattern[k]
+        if element is GAP:
+            for skip in range(MAX_GAP + 1):
+                if i + skip <= len(words):
+                    yield from self._ends(words, pattern, i + skip, k + 1)
+            return
+        if i < len(words) and words[i] in element:
+            yield from self._ends(words, pattern, i + 1, k + 1)
+
+    def _find(self, words: list[str], patterns: Iterable[Pattern]) -> bool:
+        return any(next(self._ends(words, p, i, 0), None) is not None
+                   for p in patterns for i in range(len(words)))
+
+    def _spans(self, words: list[str]) -> list[Span]:
+        """Concept spans, longest first, without overlaps (a phrase shared by concepts keeps all)."""
+        found: list[Span] = []
+        for i, word in enumerate(words):
+            for name, pattern in self._index.get(word, ()):
+                end = max(self._ends(words, pattern, i, 0), default=None)
+                if end is not None:
+                    found.append(Span(name, i, end))
+        found.sort(key=lambda s: (s.start - s.end, s.start))
+        taken = [False] * len(words)
+        chosen: list[Span] = []
+        for span in found:
+            same = any(c.start == span.start and c.end == span.end for c in chosen)
+            if same or not any(taken[span.start:span.end]):
+                chosen.append(span)
+                for j in range(span.start, span.end):
+                    taken[j] = True
+        return chosen
+
+    def _negated(self, words: list[str], start: int) -> bool:
+        """True when a clear negation cue governs the word at ``start`` in its clause."""
+        lex = self.lexicon
+        between = 0
+        for j in range(start - 1, -1, -1):
+            word = words[j]
+            if word in lex.boundary:
+                return False
+            if word in lex.negation_near:
+                return between <= 3 and all(w in lex.bridge_near for w in words[j + 1:start])
+            if word in lex.negation_far and between <= 5:
+                return True
+            if word not in lex.bridge:
+                return False
+            between += 1
+        return False
+
+    def analyse(self, text: str) -> Analysis:
+        """Words, concept spans, present and negated concepts of one utterance."""
+        words = [self._correct(w) for w in tokens(text)]
+        spans = self._spans(words)
+        unsure = self._find(words, self.lexicon.uncertain)
+        present: set[str] = set()
+        negated: set[str] = set()
+        for span in spans:
+            if span.concept in self._red_concepts and not unsure and self._negated(words, span.start):
+                negated.add(span.concept)
+            else:
+                present.add(span.concept)
+        return Analysis(tuple(words), tuple(spans), frozenset(present), frozenset(negated - present))
+
+    # scoring ------------------------------------------------------------
+    def _raw(self, rule: Rule, analysis: Analysis) -> float:
+        return sum(w for c, w in rule.weights.items() if c in analysis.present)
+
+    def _others(self, rule: Rule, analysis: Analysis) -> int:
+        """Meaningful words that the rule's own concepts do not explain."""
+        covered = [False] * len(analysis.words)
+        for span in analysis.spans:
+            if span.concept in rule.weights:
+                for j in range(span.start, span.end):
+                    covered[j] = True
+        return sum(1 for w, c in zip(analysis.words, covered) if not c and w not in self.lexicon.filler)
+
+    def _example_bonus(self, text: str) -> tuple[dict[str, float], str, float]:
+        """Per-intent bonus from the nearest examples, plus the single best example's intent."""
+        hits = process.extract(text, self._example_text, scorer=fuzz.token_sort_ratio, limit=8)
+        bonus: dict[str, float] = {}
+        for _, score, index in hits:
+            intent = self._example_intent[index]
+            value = EXAMPLE_WEIGHT * max(0.0, (score - EXAMPLE_FLOOR) / (100.0 - EXAMPLE_FLOOR))
+            bonus[intent] = max(bonus.get(intent, 0.0), value)
+        if not hits:
+            return bonus, "unknown", 0.0
+        return bonus, self._example_intent[hits[0][2]], hits[0][1]
+
+    def understand(self, text: str) -> Understanding:
+        """One utterance as an Understanding; red flags win whenever present."""
+        analysis = self.analyse(text)
+        if not analysis.words:
+            return unknown(text)
+        slots = extract_slots(list(analysis.words), analysis.present)
+        red = [(r, self._raw(r, analysis)) for r in self._red_rules if r.triggered(analysis.present)]
+        if red:
+            rule, raw = min(red, key=lambda p: (_SEVERITY_RANK[RED_FLAG_SEVERITY[p[0].intent]], -p[1]))
+            return Understanding(text, rule.intent, max(0.5, confidence(raw)), slots)
+        joined = " ".join(analysis.words)
+        bonus, best_intent, best_score = self._example_bonus(joined)
+        scored: list[tuple[float, int, str]] = []
+        for order, rule in enumerate(self._rules):
+            if not rule.triggered(analysis.present):
+                continue
+            if rule.max_other is not None and self._others(rule, analysis) > rule.max_other:
+                continue
+            scored.append((self._raw(rule, analysis) + bonus.get(rule.intent, 0.0), -order, rule.intent))
+        if scored:
+            raw, _, intent = max(scored)
+            if best_intent == "unknown" and best_score >= 90 and raw < 3:
+                return Understanding(text, "unknown", 0.0, slots)
+            score = confidence(raw)
+            if score >= self.threshold:
+                return Understanding(text, intent, score, slots)
+            return Understanding(text, "unknown", score, slots)
+        if analysis.negated & self._red_concepts:
+            return Understanding(text, "control.no", 0.6, slots)
+        if best_score >= EXAMPLE_ALONE and best_intent != "unknown":
+            return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
+        return Understanding(text, "unknown", 0.0, slots)
+
+__all__ = ["Analysis", "Matcher", "Span", "confidence", "normalize"]
