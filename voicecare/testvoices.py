@@ -158,10 +158,11 @@ def noise(seconds: float, kind: str = "white", level: float = 0.05, seed: int = 
     if kind == "white":
         x = white
     elif kind == "pink":
-        spectrum = np.fft.rfft(white)
-        f = np.fft.rfftfreq(n, 1 / RATE)
-        f[0] = f[1] if n > 1 else 1.0
-        x = np.fft.irfft(spectrum / np.sqrt(f), n)
+        size = 1 << max(1, (n - 1).bit_length())  # a power of two: an odd length can cost 10x the memory
+        spectrum = np.fft.rfft(np.concatenate([white, rng.standard_normal(size - n)]))
+        f = np.fft.rfftfreq(size, 1 / RATE)
+        f[0] = f[1]
+        x = np.fft.irfft(spectrum / np.sqrt(f), size)[:n]
     else:
         raise BadInputError(f"unknown noise kind {kind!r}", "use 'white' or 'pink'")
     rms = float(np.sqrt(np.mean(x**2))) if n else 0.0
