@@ -76,7 +76,7 @@ def find_device(spec: str | int | None, kind: str) -> DeviceInfo:
         for d in usable:
             if d.index == int(spec):
                 return d
-        raise AudioError(f"no {what} with index {spec}", f"pick one listed by `voicecare devices`")
+        raise AudioError(f"no {what} with index {spec}", "pick one listed by `voicecare devices`")
     matches = [d for d in usable if str(spec).lower() in d.name.lower()]
     if not matches:
         names = ", ".join(repr(d.name) for d in usable)
