@@ -499,8 +499,15 @@ class Assistant:
         return [Say(self.texts.prompt(key, **values))]
 
     def _needs_side(self, routine_name: str) -> bool:
+        """True when the routine has a one-sided exercise done on the affected side."""
         routine = self.programme.routines.get(routine_name)
-        return bool(routine is not None and getattr(routine, "sided", False))
+        if routine is None:
+            return False
+        for step in routine.steps:
+            exercise = self.programme.exercises.get(step.exercise) if step.exercise else None
+            if exercise is not None and exercise.sided and step.sides.value == "affected":
+                return True
+        return False
 
 
 def _due(deadline: float | None, now: float) -> bool:
