@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 GAP = None
 """A pattern element that skips zero to ``MAX_GAP`` words (written ``*``)."""
-MAX_GAP = 2
+MAX_GAP = 3
 
 Element = frozenset[str] | None
 Pattern = tuple[Element, ...]

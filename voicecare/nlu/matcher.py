@@ -28,6 +28,8 @@ EXAMPLE_FLOOR = 55.0
 """Example similarity (0-100) below which examples add nothing."""
 EXAMPLE_ALONE = 86.0
 """Similarity at which an example decides on its own when no rule fired."""
+NEGATED_RED_WEIGHT = 2.0
+"""Raw score of ``control.no`` when a red-flag symptom is clearly denied ("no numbness")."""
 SCALE = 3.0
 """Raw score of ``SCALE`` maps to a confidence of 0.63."""
 _SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
@@ -142,12 +144,18 @@ class Matcher:
                     taken[j] = True
         return chosen
 
-    def _negated(self, words: list[str], start: int) -> bool:
-        """True when a clear negation cue governs the word at ``start`` in its clause."""
+    def _negated(self, words: list[str], start: int, earlier: dict[int, bool]) -> bool:
+        """True when a clear negation cue governs the word at ``start`` in its clause.
+
+        ``earlier`` maps tokens of red-flag spans already judged to their verdict, so "no numbness
+        or tingling" negates both, while the "not" inside "can not sit" negates nothing.
+        """
         lex = self.lexicon
         between = 0
         for j in range(start - 1, -1, -1):
             word = words[j]
+            if j in earlier:
+                return earlier[j] and between <= 2
             if word in lex.boundary:
                 return False
             if word in lex.negation_near:
@@ -166,11 +174,15 @@ class Matcher:
         unsure = self._find(words, self.lexicon.uncertain)
         present: set[str] = set()
         negated: set[str] = set()
-        for span in spans:
-            if span.concept in self._red_concepts and not unsure and self._negated(words, span.start):
-                negated.add(span.concept)
-            else:
+        verdicts: dict[int, bool] = {}
+        for span in sorted(spans, key=lambda s: s.start):
+            if span.concept not in self._red_concepts:
                 present.add(span.concept)
+                continue
+            is_negated = not unsure and self._negated(words, span.start, verdicts)
+            for j in range(span.start, span.end):
+                verdicts[j] = verdicts.get(j, False) or is_negated
+            (negated if is_negated else present).add(span.concept)
         return Analysis(tuple(words), tuple(spans), frozenset(present), frozenset(negated - present))
 
     # scoring ------------------------------------------------------------
@@ -217,6 +229,9 @@ class Matcher:
             if rule.max_other is not None and self._others(rule, analysis) > rule.max_other:
                 continue
             scored.append((self._raw(rule, analysis) + bonus.get(rule.intent, 0.0), -order, rule.intent))
+        if analysis.negated & self._red_concepts:
+            scored = [item for item in scored if item[2] != "control.yes"]
+            scored.append((NEGATED_RED_WEIGHT + bonus.get("control.no", 0.0), -len(self._rules), "control.no"))
         if scored:
             raw, _, intent = max(scored)
             if best_intent == "unknown" and best_score >= 90 and raw < 3:
@@ -225,8 +240,6 @@ class Matcher:
             if score >= self.threshold:
                 return Understanding(text, intent, score, slots)
             return Understanding(text, "unknown", score, slots)
-        if analysis.negated & self._red_concepts:
-            return Understanding(text, "control.no", 0.6, slots)
         if best_score >= EXAMPLE_ALONE and best_intent != "unknown":
             return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
         return Understanding(text, "unknown", 0.0, slots)

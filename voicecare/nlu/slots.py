@@ -16,7 +16,11 @@ _NOT_SIDE_BEFORE = {
 }
 _NOT_SIDE_AFTER = {
     "right": frozenset({"now", "away", "then", "there", "here", "after", "before", "back", "so", "okay", "ok",
-                        "yes", "yeah", "thanks", "thank", "got", "good", "fine", "in"}),
+                        "yes", "yeah", "thanks", "thank", "got", "good", "fine", "in", "dose", "amount", "posture", "way",
+                        "thing", "things", "time", "position", "answer", "place", "moment", "track", "direction",
+                        "idea", "choice", "kind", "size", "level", "height", "chair", "mattress", "pillow",
+                        "food", "foods", "exercise", "stretch", "doctor", "person", "setup", "sort", "type",
+                        "amount", "to", "i", "you", "it", "that", "and", "or"}),
     "left": frozenset({"over", "behind", "home", "work", "the", "it", "me", "to", "for", "a", "an"}),
 }
 _BOTH = frozenset({"both", "either"})

@@ -1,0 +1,84 @@
+"""``voicecare understand``: what the assistant makes of typed text or recorded speech."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from voicecare.errors import BadInputError
+
+log = logging.getLogger(__name__)
+
+NAME = "understand"
+
+
+class Source(NamedTuple):
+    """One input in command-line order: typed text or a WAV file."""
+
+    kind: str
+    value: str
+
+
+def _text(value: str) -> Source:
+    return Source("text", value)
+
+
+def _wav(value: str) -> Source:
+    return Source("wav", value)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(NAME, help="show the intent, slots and severity of text or speech")
+    p.add_argument("--text", dest="inputs", action="append", type=_text, metavar="T",
+                   help="an utterance as text (repeatable)")
+    p.add_argument("--wav", dest="inputs", action="append", type=_wav, metavar="F",
+                   help="a WAV file to recognize, then understand (repeatable)")
+    p.add_argument("--json", action="store_true", help="one JSON object per input")
+    p.add_argument("--content", metavar="DIR", help="content folder (default: the built-in content)")
+    p.add_argument("--threshold", type=float, metavar="X", help="confidence below which the answer is unknown")
+    p.set_defaults(func=run)
+
+
+def _transcripts(sources: list[Source], args: argparse.Namespace) -> list[str]:
+    """Text of every input in order; WAV files go through the recognizer in one batch."""
+    wavs = [Path(s.value) for s in sources if s.kind == "wav"]
+    heard: list[str] = []
+    if wavs:
+        for path in wavs:
+            if not path.is_file():
+                raise BadInputError(f"no such WAV file: {path}", "check the path given to --wav")
+        from voicecare.asr.transcribe import transcribe_files
+
+        heard = [t.text for t in transcribe_files(wavs, args)]
+    texts: list[str] = []
+    it = iter(heard)
+    for source in sources:
+        texts.append(next(it, "") if source.kind == "wav" else source.value)
+    return texts
+
+
+def run(args: argparse.Namespace) -> int:
+    sources: list[Source] = list(args.inputs or [])
+    if not sources:
+        raise BadInputError("nothing to understand", 'give at least one --text "..." or --wav FILE')
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        raise BadInputError(f"--threshold {args.threshold} is outside 0-1", "use a value such as 0.3")
+    from voicecare.nlu import DEFAULT_THRESHOLD, Understander
+    from voicecare.content.loader import DEFAULT_CONTENT_DIR
+
+    content = Path(args.content) if args.content else DEFAULT_CONTENT_DIR
+    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    understander = Understander.load(content, threshold)
+    for source, text in zip(sources, _transcripts(sources, args)):
+        result = understander.understand(text)
+        if args.json:
+            print(json.dumps({"input": source.value, **result.to_json()}, ensure_ascii=False))
+        else:
+            severity = result.severity
+            extra = "".join(f" {k}={v}" for k, v in result.slots.items())
+            flag = f" [{severity.value}]" if severity else ""
+            print(f"{source.value!r} -> {result.intent} ({result.score:.2f}){extra}{flag}")
+    return 0
