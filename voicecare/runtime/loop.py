@@ -77,11 +77,14 @@ class AudioLoop:
     """Runs until stopped, or (for file input) until the input has ended and all is quiet."""
 
     def __init__(self, parts: LoopParts, settings: LoopSettings = LoopSettings(), *,
-                 stream_clock: bool = False, wall_start: datetime | None = None) -> None:
+                 stream_clock: bool = False, finite: bool = False, wall_start: datetime | None = None) -> None:
         self.p = parts
         self.settings = settings
         self._stream_clock = stream_clock
+        self._finite = finite
+        """The input is a file: the loop ends after it does (and all is quiet)."""
         self._t0 = time.monotonic()
+        self._first_block = True
         self._wall0 = wall_start or datetime.now().astimezone()
         self.now = 0.0
         self._stream_time = 0.0
@@ -102,6 +105,10 @@ class AudioLoop:
         """Ask the loop to end (from a signal handler): it finishes the current step."""
         self._stopping = True
 
+    def say_now(self, actions: list[Action]) -> None:
+        """Carry out actions outside any event (a greeting at start-up)."""
+        self._execute(actions)
+
     # --- main loop ----------------------------------------------------------------
 
     def run(self) -> None:
@@ -110,10 +117,13 @@ class AudioLoop:
         try:
             while not self._stopping:
                 block = self._read()
-                if block is None and getattr(self.p.microphone, "finished", False):
+                if block is None and self._finite:
                     break
                 if block is not None:
                     start = block.timestamp if block.timestamp is not None else self._stream_time
+                    if self._first_block and self._finite and not self._stream_clock:
+                        self._t0 = time.monotonic() - (start + block.seconds)  # t counts from the first sample
+                    self._first_block = False
                     self.advance_to(start if self._stream_clock else self._clock())
                     self._stream_time = start + block.seconds
                     self.advance_to(self._clock())

@@ -26,28 +26,31 @@ class Output(Protocol):
 
 
 class FileOutput:
-    """Speech written into a WAV at the loop's clock position (for ``run --output``)."""
+    """Speech written into a WAV at the loop's clock position (``run --output``), or dropped."""
 
-    def __init__(self, speaker: Any) -> None:
+    def __init__(self, speaker: Any | None) -> None:
         self._speaker = speaker
         self._until = 0.0
 
     def play(self, chunk: AudioChunk, now: float) -> float:
         start = max(now, self._until)
-        self._speaker.play(chunk, position_seconds=start)
+        if self._speaker is not None:
+            self._speaker.play(chunk, position_seconds=start)
         self._until = start + chunk.seconds
         return start
 
     def stop(self, now: float) -> None:
         if self._until > now:
-            self._speaker.truncate(now)
+            if self._speaker is not None:
+                self._speaker.stop(position_seconds=now)
             self._until = now
 
     def busy_until(self, now: float) -> float:
         return self._until
 
     def close(self) -> None:
-        self._speaker.close()
+        if self._speaker is not None:
+            self._speaker.close()
 
 
 class DeviceOutput:
