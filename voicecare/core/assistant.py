@@ -42,7 +42,8 @@ RELIEF_FLOWS = {
     "relief.adductor": "adductor",
     "control.hurts": "general",
 }
-ACKNOWLEDGE_EMERGENCY = frozenset({"control.yes", "control.stop", "reminder.done", "control.resume"})
+ACKNOWLEDGE_EMERGENCY = frozenset({"control.yes", "control.stop", "reminder.done"})
+"""What confirms the person has heard the emergency instruction ("okay", "done", "stop")."""
 
 
 class Mode(Enum):
@@ -462,6 +463,8 @@ class Assistant:
             alarm, self._alarm = self._alarm, None
             self.mode = Mode.IDLE
             return [Say(line) for line in alarm.acknowledgement()]
+        if u.intent in ("control.resume", "control.start") or u.intent.startswith("routine."):
+            return self._say_prompt("emergency_not_resumed", number=self.settings.emergency_number)
         return self._alarm.repeat(now)
 
     # --- reminders -------------------------------------------------------------------
