@@ -37,18 +37,20 @@ def register(sub: Any) -> None:
     p.add_argument("--wav", dest="inputs", action="append", type=_wav, metavar="F",
                    help="a WAV file to recognize, then understand (repeatable)")
     p.add_argument("--json", action="store_true", help="one JSON object per input")
-    p.add_argument("--content", metavar="DIR", help="content folder (default: the built-in content)")
+    p.add_argument("--content", dest="content_dir", metavar="DIR", help="content folder (default: the built-in content)")
+    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto",
+                   help="speech recognizer for --wav inputs")
     p.add_argument("--threshold", type=float, metavar="X", help="confidence below which the answer is unknown")
     p.set_defaults(func=run)
 
 
 def _transcripts(sources: list[Source], args: argparse.Namespace) -> list[str]:
     """Text of every input in order; WAV files go through the recognizer in one batch."""
-    wavs = [Path(s.value) for s in sources if s.kind == "wav"]
+    wavs = [s.value for s in sources if s.kind == "wav"]
     heard: list[str] = []
     if wavs:
         for path in wavs:
-            if not path.is_file():
+            if not Path(path).is_file():
                 raise BadInputError(f"no such WAV file: {path}", "check the path given to --wav")
         from voicecare.asr.transcribe import transcribe_files
 
@@ -69,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from voicecare.nlu import DEFAULT_THRESHOLD, Understander
     from voicecare.content.loader import DEFAULT_CONTENT_DIR
 
-    content = Path(args.content) if args.content else DEFAULT_CONTENT_DIR
+    content = Path(args.content_dir) if args.content_dir else DEFAULT_CONTENT_DIR
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     understander = Understander.load(content, threshold)
     for source, text in zip(sources, _transcripts(sources, args)):

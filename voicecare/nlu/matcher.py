@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding, unknown
 from voicecare.nlu.lexicon import GAP, MAX_GAP, Lexicon, Pattern, Rule
@@ -30,6 +30,10 @@ EXAMPLE_ALONE = 86.0
 """Similarity at which an example decides on its own when no rule fired."""
 NEGATED_RED_WEIGHT = 2.0
 """Raw score of ``control.no`` when a red-flag symptom is clearly denied ("no numbness")."""
+OFFTOPIC_CONCEPT = "offtopic"
+"""Lexicon concept for requests outside the domain (music, weather, alarms...)."""
+OFFTOPIC_MARGIN = 4.5
+"""Raw score an intent needs to win over an off-topic word in the same utterance."""
 SCALE = 3.0
 """Raw score of ``SCALE`` maps to a confidence of 0.63."""
 _SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
@@ -100,7 +104,7 @@ class Matcher:
         fixed = self._fixes.get(word)
         if fixed is None:
             limit = 1 if len(word) < 8 else 2
-            best = process.extractOne(word, self._targets, scorer=Levenshtein.distance, score_cutoff=limit)
+            best = process.extractOne(word, self._targets, scorer=OSA.distance, score_cutoff=limit)
             fixed = best[0] if best else word
             if len(self._fixes) < 50_000:
                 self._fixes[word] = fixed
@@ -234,6 +238,8 @@ class Matcher:
             scored.append((NEGATED_RED_WEIGHT + bonus.get("control.no", 0.0), -len(self._rules), "control.no"))
         if scored:
             raw, _, intent = max(scored)
+            if OFFTOPIC_CONCEPT in analysis.present and raw < OFFTOPIC_MARGIN:
+                return Understanding(text, "unknown", 0.0, slots)
             if best_intent == "unknown" and best_score >= 90 and raw < 3:
                 return Understanding(text, "unknown", 0.0, slots)
             score = confidence(raw)

@@ -1,0 +1,107 @@
+"""Understanding accuracy, red-flag recall, unknown precision/recall and latency per data set.
+
+Run: ``.venv/bin/python -m benchmarks.bench_understanding``. Evaluates tests/data/nlu_dev.tsv and,
+when present, benchmarks/data/heldout_text.tsv (text<TAB>intent[<TAB>side], header optional).
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from voicecare.messages import RED_FLAG_SEVERITY
+from voicecare.nlu import Understander
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = {
+    "dev": ROOT / "tests" / "data" / "nlu_dev.tsv",
+    "heldout": ROOT / "benchmarks" / "data" / "heldout_text.tsv",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    text: str
+    intent: str
+    side: str
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Rows of a text<TAB>intent[<TAB>side] file; a header line starting with "text" is skipped."""
+    rows: list[Row] = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for fields in csv.reader(handle, delimiter="\t"):
+            if not fields or fields[0].startswith("#") or fields[0].strip().lower() == "text":
+                continue
+            if len(fields) < 2:
+                continue
+            side = fields[2].strip() if len(fields) > 2 else ""
+            rows.append(Row(fields[0], fields[1].strip(), side))
+    return rows
+
+
+def evaluate(nlu: Understander, name: str, rows: list[Row]) -> list[str]:
+    """Print one block of figures for one data set; return the misses."""
+    latencies: list[float] = []
+    hits = red_total = red_hit = false_red = non_red = 0
+    unk_tp = unk_pred = unk_true = side_total = side_hit = 0
+    misses: list[str] = []
+    for row in rows:
+        start = time.perf_counter()
+        got = nlu.understand(row.text)
+        latencies.append((time.perf_counter() - start) * 1000.0)
+        ok = got.intent == row.intent
+        hits += ok
+        if row.intent in RED_FLAG_SEVERITY:
+            red_total += 1
+            red_hit += got.severity is RED_FLAG_SEVERITY[row.intent]
+        else:
+            non_red += 1
+            false_red += got.is_red_flag
+        unk_true += row.intent == "unknown"
+        unk_pred += got.intent == "unknown"
+        unk_tp += row.intent == "unknown" and got.intent == "unknown"
+        if row.side:
+            side_total += 1
+            side_hit += got.slots.get("side") == row.side
+        if not ok:
+            misses.append(f"  {row.text!r}: expected {row.intent}, got {got.intent} ({got.score:.2f})")
+    n = len(rows)
+    lat = sorted(latencies)
+    p95 = lat[min(n - 1, int(0.95 * n))] if n else 0.0
+
+    def pct(a: int, b: int) -> str:
+        return f"{100.0 * a / b:6.1f}%" if b else "    n/a"
+
+    print(f"{name} ({n} utterances)")
+    print(f"  {'intent accuracy':34} {pct(hits, n)}")
+    print(f"  {'red-flag recall, right severity':34} {pct(red_hit, red_total)}  ({red_hit}/{red_total})")
+    print(f"  {'false red flags on other rows':34} {pct(false_red, non_red)}  ({false_red}/{non_red})")
+    print(f"  {'unknown precision':34} {pct(unk_tp, unk_pred)}  ({unk_tp}/{unk_pred})")
+    print(f"  {'unknown recall':34} {pct(unk_tp, unk_true)}  ({unk_tp}/{unk_true})")
+    print(f"  {'side slot accuracy':34} {pct(side_hit, side_total)}  ({side_hit}/{side_total})")
+    print(f"  {'latency median / p95 (ms)':34} {statistics.median(latencies) if n else 0:7.3f} / {p95:.3f}")
+    return misses
+
+
+def main() -> None:
+    start = time.perf_counter()
+    nlu = Understander.load()
+    print(f"load: {(time.perf_counter() - start) * 1000.0:.0f} ms")
+    for text in ("warm up", "my hip is cramping"):  # first calls fill caches
+        nlu.understand(text)
+    for name, path in SETS.items():
+        if not path.exists():
+            print(f"{name}: {path.relative_to(ROOT)} not found, skipped")
+            continue
+        misses = evaluate(nlu, name, read_rows(path))
+        print(f"  misses ({len(misses)}):")
+        for line in misses:
+            print(line)
+
+
+if __name__ == "__main__":
+    main()

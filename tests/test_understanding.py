@@ -1,0 +1,315 @@
+"""Understanding: intents, red flags first, negation, slots, normalisation, guarding, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from voicecare import cli
+from voicecare.messages import INTENTS, RED_FLAG_SEVERITY, Severity
+from voicecare.nlu import EXTRA_INTENTS, Understander
+from voicecare.nlu.normalize import normalize, tokens
+
+DEV = Path(__file__).parent / "data" / "nlu_dev.tsv"
+
+
+@pytest.fixture(scope="module")
+def nlu() -> Understander:
+    return Understander.load()
+
+
+def intent(nlu: Understander, text: str) -> str:
+    return nlu.understand(text).intent
+
+
+# ---------------------------------------------------------------- every intent, unseen phrasings
+UNSEEN = {
+    "relief.general": ["my hip has gone into a horrible spasm", "hip cramp help", "the muscles by my hip are all seized"],
+    "relief.hip_flexor": ["the front of my hip is knotted up", "my psoas feels locked", "hip flexors cramping"],
+    "relief.glute": ["my arse has cramped up", "spasm in the right bum cheek", "the back of my hip keeps seizing"],
+    "relief.adductor": ["my groin has cramped", "inner thigh spasm", "cramping up the inside of my thigh"],
+    "relief.heat": ["can I use my wheat bag", "is a hot bath ok for this", "would warmth help"],
+    "relief.cold": ["can I ice my hip", "is a cold pack any good", "should I grab the frozen peas"],
+    "relief.hydration": ["am I drinking enough water", "would electrolytes help", "should I rehydrate"],
+    "relief.medication": ["can I take naproxen", "what's the dose for ibuprofen", "is a painkiller ok"],
+    "routine.daily_stretch": ["let's do the stretching", "stretch time", "take me through the stretches"],
+    "routine.strength": ["let's do the strengthening", "I want to do clamshells", "start my strength work"],
+    "routine.breathing": ["I need to calm myself down", "let's breathe together", "I'm really anxious"],
+    "routine.desk_break": ["I've been sat down all day", "quick movement break please", "I've been at my desk for hours"],
+    "control.pause": ["hang on a sec", "pause for a minute", "wait please"],
+    "control.resume": ["ok continue", "let's keep going", "carry on then"],
+    "control.stop": ["stop please", "that's enough now", "cancel it"],
+    "control.skip": ["skip that", "next one", "let's move on"],
+    "control.repeat": ["can you say that again", "sorry I missed that", "pardon me"],
+    "control.help": ["what can I ask", "what are my options then", "help please"],
+    "control.yes": ["yeah", "yes I do", "sure thing"],
+    "control.no": ["nope", "not really no", "no thanks"],
+    "control.longer": ["can I hold it for longer", "a little longer please", "longer hold"],
+    "control.shorter": ["make it a bit shorter", "that hold is too long", "shorter please"],
+    "control.slower": ["slow down a bit", "that's too fast", "speak more slowly"],
+    "control.hurts": ["ouch", "ow that hurts", "that's too much"],
+    "control.start": ["ready", "let's go", "okay begin"],
+    "reminder.start": ["remind me to move each hour", "turn on the movement reminders", "start the hourly nudges"],
+    "reminder.stop": ["turn the reminders off", "no more reminders please", "stop reminding me to move"],
+    "reminder.snooze": ["later please", "remind me in ten minutes", "not right now I'm busy"],
+    "reminder.done": ["done it", "I've got up and walked around", "I moved about"],
+    "info.causes": ["why does my hip keep cramping up", "what's the cause of these spasms", "what triggers it"],
+    "info.prevention": ["how can I prevent this", "how do I stop it happening again", "how do I avoid spasms"],
+    "info.professional": ["should I see my GP", "is it worth seeing a physio", "do I need a doctor"],
+    "info.ergonomics": ["how should my chair be set up", "what's good posture", "how do I lift boxes safely"],
+    "info.sleep": ["how should I sleep", "my hip keeps me up at night", "best sleeping position"],
+    "info.nutrition": ["what should I be eating", "are bananas good for cramps", "should I take magnesium"],
+    "redflag.emergency": ["I've wet myself", "I can't control my bowels", "my groin has gone numb"],
+    "redflag.numbness": ["my foot has gone numb", "pins and needles in my toes", "I can't feel my leg"],
+    "redflag.weakness": ["my leg keeps buckling", "my leg feels weak", "I can't lift my foot"],
+    "redflag.fever": ["I've got a temperature", "I feel shivery", "I've got a fever"],
+    "redflag.trauma": ["I fell down", "I had an accident", "I slipped on the stairs"],
+    "redflag.persistent": ["it's not getting better", "the cramps keep coming back", "it's been three days now"],
+    "redflag.function": ["I can't climb the stairs", "I can't tie my shoelaces", "I can hardly walk"],
+}
+
+
+def test_every_intent_has_unseen_cases() -> None:
+    assert set(UNSEEN) == (set(INTENTS) | set(EXTRA_INTENTS)) - {"unknown"}
+
+
+@pytest.mark.parametrize("expected,text", [(i, t) for i, ts in UNSEEN.items() for t in ts])
+def test_unseen_phrasings(nlu: Understander, expected: str, text: str) -> None:
+    assert intent(nlu, text) == expected
+
+
+def test_dev_split_accuracy(nlu: Understander) -> None:
+    with DEV.open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(rows) >= 250
+    wrong = [r["text"] for r in rows if intent(nlu, r["text"]) != r["intent"]]
+    assert len(wrong) / len(rows) <= 0.03, wrong
+
+
+# ---------------------------------------------------------------- red flags
+@pytest.mark.parametrize("text,flag", [
+    ("my leg is numb and my hip is cramping", "redflag.numbness"),
+    ("my glute is in spasm and my foot is tingling", "redflag.numbness"),
+    ("I slipped on the ice", "redflag.trauma"),
+    ("should I use ice, I fell on my hip", "redflag.trauma"),
+    ("I want to stretch but my leg keeps giving way", "redflag.weakness"),
+    ("can I take ibuprofen, I've got chills", "redflag.fever"),
+    ("stop, I've wet myself", "redflag.emergency"),
+    ("my groin is cramping and it's been a week", "redflag.persistent"),
+    ("my hip cramp means I can't climb the stairs", "redflag.function"),
+])
+def test_red_flag_wins_over_other_intents(nlu: Understander, text: str, flag: str) -> None:
+    assert intent(nlu, text) == flag
+
+
+@pytest.mark.parametrize("flag,severity", [
+    ("redflag.emergency", Severity.EMERGENCY), ("redflag.numbness", Severity.URGENT),
+    ("redflag.weakness", Severity.URGENT), ("redflag.fever", Severity.URGENT),
+    ("redflag.trauma", Severity.URGENT), ("redflag.persistent", Severity.ROUTINE),
+    ("redflag.function", Severity.ROUTINE),
+])
+def test_severity_of_each_red_flag(nlu: Understander, flag: str, severity: Severity) -> None:
+    for text in UNSEEN[flag]:
+        result = nlu.understand(text)
+        assert result.intent == flag and result.severity is severity
+        assert result.to_json()["severity"] == severity.value
+
+
+def test_emergency_outranks_urgent_in_one_utterance(nlu: Understander) -> None:
+    assert intent(nlu, "my leg is numb and I can't control my bladder") == "redflag.emergency"
+
+
+def test_red_flags_ignore_the_threshold() -> None:
+    strict = Understander.load(threshold=0.99)
+    assert strict.understand("my foot is tingling").intent == "redflag.numbness"
+    assert strict.understand("my hip is cramping").intent == "unknown"
+
+
+# ---------------------------------------------------------------- negation
+@pytest.mark.parametrize("text", ["no numbness", "I don't have any tingling", "no numbness or tingling",
+                                  "I haven't got a fever", "my leg isn't numb", "no weakness at all"])
+def test_clear_denial_is_not_a_red_flag(nlu: Understander, text: str) -> None:
+    result = nlu.understand(text)
+    assert not result.is_red_flag
+    assert result.intent == "control.no"
+
+
+def test_denied_symptom_leaves_the_real_complaint(nlu: Understander) -> None:
+    assert intent(nlu, "no tingling or numbness, just a cramp in my hip") == "relief.general"
+
+
+@pytest.mark.parametrize("text,flag", [
+    ("no, my leg is numb", "redflag.numbness"),
+    ("I'm not sure if my leg is numb", "redflag.numbness"),
+    ("I don't think it's numb", "redflag.numbness"),
+    ("no numbness but my foot is tingling", "redflag.numbness"),
+    ("I don't have a fever but I feel shivery", "redflag.fever"),
+    ("not numb exactly, maybe a bit tingly", "redflag.numbness"),
+    ("I can't feel my toes", "redflag.numbness"),
+    ("I can't sit down", "redflag.function"),
+])
+def test_doubt_or_unrelated_negation_keeps_the_red_flag(nlu: Understander, text: str, flag: str) -> None:
+    assert intent(nlu, text) == flag
+
+
+# ---------------------------------------------------------------- off topic and guarding
+@pytest.mark.parametrize("text", ["play some music", "what's the weather", "set an alarm", "tell me a joke",
+                                  "what time is it", "turn on the lights", "stop the music", "pause the radio",
+                                  "order me a taxi", "what's your name", "good morning"])
+def test_off_topic_is_unknown(nlu: Understander, text: str) -> None:
+    assert intent(nlu, text) == "unknown"
+
+
+def test_short_commands_only_match_short_utterances(nlu: Understander) -> None:
+    assert intent(nlu, "stop") == "control.stop"
+    assert intent(nlu, "stop the reminders") == "reminder.stop"
+    assert intent(nlu, "next") == "control.skip"
+    assert intent(nlu, "what") == "control.repeat"
+    assert intent(nlu, "what causes hip spasms") == "info.causes"
+    assert intent(nlu, "yes") == "control.yes"
+    assert intent(nlu, "yes my hip is cramping again") == "relief.general"
+    assert intent(nlu, "how do I stop getting spasms") == "info.prevention"
+
+
+def test_pain_exclamation_versus_named_spasm(nlu: Understander) -> None:
+    assert intent(nlu, "ouch") == "control.hurts"
+    assert intent(nlu, "it hurts when I lean forward") == "control.hurts"
+    assert intent(nlu, "ouch my hip is cramping") == "relief.general"
+    assert intent(nlu, "ouch my glute is cramping") == "relief.glute"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "\n\t", "???", "\x00", "a" * 5000, "🙂"])
+def test_never_raises_and_empty_is_unknown(nlu: Understander, text: str) -> None:
+    result = nlu.understand(text)
+    assert result.intent == "unknown"
+    if not text.strip():
+        assert result.score == 0.0
+
+
+def test_scores_are_between_zero_and_one(nlu: Understander) -> None:
+    for texts in UNSEEN.values():
+        for text in texts:
+            assert 0.0 <= nlu.understand(text).score <= 1.0
+
+
+# ---------------------------------------------------------------- slots
+@pytest.mark.parametrize("text,side", [
+    ("my left glute is cramping", "left"), ("cramp in my hip on the right side", "right"),
+    ("RIGHT hip flexor spasm", "right"), ("my left leg is numb", "left"),
+    ("both hips are cramping", None), ("either side is fine", None),
+    ("what's the right dose of ibuprofen", None), ("all right carry on", None),
+    ("how long is left", None), ("stop right now", None),
+])
+def test_side_slot(nlu: Understander, text: str, side: str | None) -> None:
+    assert nlu.understand(text).slots.get("side") == side
+
+
+@pytest.mark.parametrize("text,number", [
+    ("seven", "7"), ("about a six", "6"), ("8 out of 10", "8"), ("it's a 7", "7"), ("ten", "10"),
+    ("eight out of ten", "8"), ("my pain is about a 5", "5"), ("zero", "0"),
+    ("it's been cramping for three days", None), ("remind me in 10 minutes", None),
+    ("skip this one", None), ("can I take 2 tablets", None),
+])
+def test_number_slot_for_pain_ratings(nlu: Understander, text: str, number: str | None) -> None:
+    assert nlu.understand(text).slots.get("number") == number
+
+
+@pytest.mark.parametrize("text", ["I can't put weight on my leg", "I can't stand up", "I cannot bear weight on it"])
+def test_weight_slot(nlu: Understander, text: str) -> None:
+    result = nlu.understand(text)
+    assert result.slots.get("weight") == "no"
+    assert result.is_red_flag
+
+
+def test_no_weight_slot_when_they_can_stand(nlu: Understander) -> None:
+    assert "weight" not in nlu.understand("my hip is cramping").slots
+
+
+# ---------------------------------------------------------------- normalisation and noisy text
+def test_normalize_folds_case_punctuation_contractions_and_numbers() -> None:
+    assert normalize("I CAN'T feel my Foot!!") == "i can not feel my foot"
+    assert normalize("It’s about a SEVEN.") == "it is about a 7"
+    assert normalize("I've got pins-and-needles") == "i have got pins and needles"
+    assert normalize("dont wont cant") == "do not will not can not"
+    assert normalize("8/10") == "8 out of 10"
+    assert tokens("") == [] and tokens("...") == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my left glued is cramping", "relief.glute"),
+    ("hip flexer spasm", "relief.hip_flexor"),
+    ("my hip is cramppping", "relief.general"),
+    ("can i take iboprofen", "relief.medication"),
+    ("pins and needels in my foot", "redflag.numbness"),
+    ("my leg feels numbb", "redflag.numbness"),
+    ("turn off the remiders", "reminder.stop"),
+])
+def test_misspellings_and_misrecognitions(nlu: Understander, text: str, expected: str) -> None:
+    assert intent(nlu, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("i cant feel my left foot", "redflag.numbness"),
+    ("whats causing my hip spasms", "info.causes"),
+    ("im on the floor and my glute has locked up", "relief.glute"),
+    ("i dont have any numbness", "control.no"),
+    ("hold it longer", "control.longer"),
+])
+def test_recognizer_style_text(nlu: Understander, text: str, expected: str) -> None:
+    assert intent(nlu, text) == expected
+
+
+def test_vocabulary_covers_lexicon_and_examples(nlu: Understander) -> None:
+    vocab = nlu.vocabulary()
+    for word in ("glute", "ibuprofen", "tingling", "spasm", "reminders", "seven", "stop"):
+        assert word in vocab
+    assert all(w == w.lower() and not w.isdigit() for w in vocab)
+
+
+# ---------------------------------------------------------------- command line
+def test_cli_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["understand", "--json", "--text", "my left glute is cramping", "--text", "I fell over"])
+    assert code == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["input"] for line in lines] == ["my left glute is cramping", "I fell over"]
+    assert set(lines[0]) == {"input", "text", "intent", "score", "slots", "severity"}
+    assert lines[0]["intent"] == "relief.glute" and lines[0]["slots"] == {"side": "left"}
+    assert lines[0]["severity"] is None
+    assert lines[1]["intent"] == "redflag.trauma" and lines[1]["severity"] == "urgent"
+
+
+def test_cli_readable_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["understand", "--text", "stop"]) == 0
+    assert "control.stop" in capsys.readouterr().out
+
+
+def test_cli_without_input_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["understand", "--json"]) == 2
+    assert capsys.readouterr().err.startswith("Error: ")
+
+
+def test_cli_missing_wav_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["understand", "--json", "--text", "stop", "--wav", str(tmp_path / "nope.wav")]) == 2
+    assert "nope.wav" in capsys.readouterr().err
+
+
+def test_cli_keeps_text_and_wav_in_order(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    from voicecare.asr import transcribe
+    from voicecare.messages import Transcript
+
+    wav = tmp_path / "a.wav"
+    wav.write_bytes(b"")
+    monkeypatch.setattr(transcribe, "transcribe_files",
+                        lambda paths, args: [Transcript("my groin is cramping", 0.9, "fake") for _ in paths])
+    assert cli.main(["understand", "--json", "--text", "stop", "--wav", str(wav), "--text", "yes"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["intent"] for line in lines] == ["control.stop", "relief.adductor", "control.yes"]
+    assert lines[1]["input"] == str(wav) and lines[1]["text"] == "my groin is cramping"
+
+
+def test_red_flag_table_matches_contract() -> None:
+    assert set(RED_FLAG_SEVERITY) <= set(INTENTS)
