@@ -108,7 +108,7 @@ def _play_live(runner: SessionRunner, synthesize: Callable[[str], AudioChunk],
     try:
         execute(runner.start(clock()))
         while not runner.finished:
-            if speaking and not speaker.speaking:
+            if speaking and speaker.wait(0):  # everything queued has played
                 speaking = False
                 execute(runner.handle(SpeechDone(), clock()))
                 continue
