@@ -33,7 +33,8 @@ _UNITS = frozenset({
 })
 _NOT_RATING_BEFORE = frozenset({
     "for", "every", "in", "this", "that", "next", "the", "each", "no", "any", "another", "which",
-    "other", "at", "last", "past", "than", "take", "took", "after", "since", "only", "just",
+    "other", "at", "last", "past", "than", "take", "took", "after", "since", "only", "just", "right", "left",
+    "my", "your", "plus", "minus", "times",
 })
 _RATING_BEFORE = frozenset({
     "a", "is", "about", "around", "maybe", "probably", "say", "like", "roughly", "solid", "strong",
