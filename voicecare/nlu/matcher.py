@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 
 from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding, unknown
 from voicecare.nlu.lexicon import GAP, MAX_GAP, Lexicon, Pattern, Rule
-from voicecare.nlu.normalize import normalize, tokens
+from voicecare.nlu.normalize import tokens
 from voicecare.nlu.slots import extract_slots
 
 log = logging.getLogger(__name__)
@@ -250,4 +250,4 @@ class Matcher:
             return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
         return Understanding(text, "unknown", 0.0, slots)
 
-__all__ = ["Analysis", "Matcher", "Span", "confidence", "normalize"]
+__all__ = ["Analysis", "Matcher", "Span", "confidence"]
