@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import logging
 import signal
-import sys
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         events_stream = stack.enter_context(_open_events(args.events))
         loop = _build_loop(args, config, events_stream)
-        _stop_on_signals(loop)
+        stack.enter_context(_stop_on_signals(loop))
         loop.run()
     return 0
 
@@ -117,13 +116,16 @@ def _open_events(path: str | None) -> Iterator[TextIO | None]:
         yield stream
 
 
-def _stop_on_signals(loop: AudioLoop) -> None:
+@contextlib.contextmanager
+def _stop_on_signals(loop: AudioLoop) -> Iterator[None]:
     """SIGINT and SIGTERM end the loop cleanly, mid-sentence or mid-hold."""
     def stop(signum: int, _frame: Any) -> None:
         log.info("stopping on signal %d", signum)
         loop.stop()
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop)
-    if not sys.stdin.isatty():
-        signal.signal(signal.SIGHUP, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

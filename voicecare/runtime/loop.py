@@ -30,6 +30,7 @@ from voicecare.errors import AudioError, VoicecareError
 from voicecare.messages import Transcript, Understanding
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
+from voicecare.runtime.echo import RecentSpeech
 from voicecare.runtime.output import Output
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class AudioLoop:
         self._speaking = False
         self._stopping = False
         self._last_watchdog = float("-inf")
+        self._said = RecentSpeech()
 
     # --- clock --------------------------------------------------------------------
 
@@ -192,6 +194,9 @@ class AudioLoop:
     def _shutdown(self) -> None:
         if self.p.notifier is not None:
             self.p.notifier.stopping()
+        pad = getattr(self.p.output, "pad_to", None)
+        if pad is not None:
+            pad(max(self._stream_time, self.now))
         for close in (getattr(self.p.microphone, "close", None), self.p.output.close,
                       getattr(self.p.journal, "close", None)):
             if close is None:
@@ -238,7 +243,7 @@ class AudioLoop:
             transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
         addressed, rest = self.p.wake.split(transcript.text) if self.p.wake else (True, transcript.text)
         understanding: Understanding = self.p.understander.understand(rest)
-        if during_speech and not (understanding.intent in BARGE_IN_INTENTS and len(rest.split()) <= 4):
+        if during_speech and not self._may_interrupt(understanding, utterance):
             log.debug("ignored while speaking: %r", transcript.text)
             return
         self.p.events.write(self.now, {"type": "heard", "text": transcript.text,
@@ -247,6 +252,17 @@ class AudioLoop:
         self.p.events.understood(self.now, understanding)
         log.debug("heard %r → %s", transcript.text, understanding.intent)
         self._execute(self._handle(Heard(understanding, addressed=addressed)))
+
+    def _may_interrupt(self, understanding: Understanding, utterance: Any) -> bool:
+        """While the voice speaks, only a red flag or a short stop/pause gets through, and
+        never the assistant's own words picked up by the microphone."""
+        if understanding.is_red_flag:
+            wanted = True
+        elif understanding.intent in BARGE_IN_INTENTS:
+            wanted = self.settings.barge_in and len(understanding.text.split()) <= 4
+        else:
+            wanted = False
+        return wanted and not self._said.echoes(understanding.text, utterance.start, utterance.end)
 
     # --- doing -----------------------------------------------------------------------
 
@@ -264,8 +280,12 @@ class AudioLoop:
         if isinstance(action, Say):
             if action.interrupt:
                 self.p.output.stop(self.now)
-            t = self.p.output.play(self._synthesize(action.text), self.now)
+            audio = self._synthesize(action.text)
+            t = self.p.output.play(audio, self.now)
+            self._said.add(action.text, t, t + audio.seconds)
             self._speaking = True
+            self.p.events.write(t, {**(action.event() or {}), "seconds": round(audio.seconds, 3)})
+            return
         elif isinstance(action, Tone):
             t = self.p.output.play(self.p.tones(action.name), self.now)
             self._speaking = True

@@ -48,6 +48,11 @@ class FileOutput:
     def busy_until(self, now: float) -> float:
         return self._until
 
+    def pad_to(self, seconds: float) -> None:
+        """Make the output at least ``seconds`` long, so it lines up with the input."""
+        if self._speaker is not None and seconds > 0.02:
+            self._speaker.play(AudioChunk.silence(0.02), position_seconds=seconds - 0.02)
+
     def close(self) -> None:
         if self._speaker is not None:
             self._speaker.close()
