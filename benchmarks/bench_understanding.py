@@ -1,11 +1,14 @@
 """Understanding accuracy, red-flag recall, unknown precision/recall and latency per data set.
 
-Run: ``.venv/bin/python -m benchmarks.bench_understanding``. Evaluates tests/data/nlu_dev.tsv and,
-when present, benchmarks/data/heldout_text.tsv (text<TAB>intent[<TAB>side], header optional).
+Run: ``.venv/bin/python -m benchmarks.bench_understanding [--sets dev,tune]``. Evaluates every
+``*.tsv`` in tests/data/ and benchmarks/data/ whose header names the columns text and intent (side
+optional). tests/data/nlu_dev.tsv is "dev", benchmarks/data/heldout_text.tsv is "tune" (the matcher
+has been tuned against it); any other set is named after its file.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import statistics
 import time
@@ -16,10 +19,21 @@ from voicecare.messages import RED_FLAG_SEVERITY
 from voicecare.nlu import Understander
 
 ROOT = Path(__file__).resolve().parents[1]
-SETS = {
-    "dev": ROOT / "tests" / "data" / "nlu_dev.tsv",
-    "heldout": ROOT / "benchmarks" / "data" / "heldout_text.tsv",
-}
+DATA_DIRS = (ROOT / "tests" / "data", ROOT / "benchmarks" / "data")
+NAMES = {"nlu_dev": "dev", "heldout_text": "tune"}
+"""Set names for files whose stem says little about their role."""
+
+
+def discover() -> dict[str, Path]:
+    """Every labelled text set: name -> path, for TSV files with a text/intent header."""
+    found: dict[str, Path] = {}
+    for folder in DATA_DIRS:
+        for path in sorted(folder.glob("*.tsv")):
+            with path.open(encoding="utf-8") as handle:
+                header = handle.readline().rstrip("\n").lower().split("\t")
+            if header[:2] == ["text", "intent"]:
+                found[NAMES.get(path.stem, path.stem)] = path
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,16 +101,23 @@ def evaluate(nlu: Understander, name: str, rows: list[Row]) -> list[str]:
     return misses
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", help="comma-separated set names to evaluate (default: every set found)")
+    args = parser.parse_args(argv)
+    sets = discover()
+    if args.sets:
+        wanted = [name.strip() for name in args.sets.split(",") if name.strip()]
+        missing = [name for name in wanted if name not in sets]
+        if missing:
+            parser.error(f"no set named {', '.join(missing)}; found: {', '.join(sets)}")
+        sets = {name: sets[name] for name in wanted}
     start = time.perf_counter()
     nlu = Understander.load()
     print(f"load: {(time.perf_counter() - start) * 1000.0:.0f} ms")
     for text in ("warm up", "my hip is cramping"):  # first calls fill caches
         nlu.understand(text)
-    for name, path in SETS.items():
-        if not path.exists():
-            print(f"{name}: {path.relative_to(ROOT)} not found, skipped")
-            continue
+    for name, path in sets.items():
         misses = evaluate(nlu, name, read_rows(path))
         print(f"  misses ({len(misses)}):")
         for line in misses:
