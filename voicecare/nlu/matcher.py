@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding, unknown
+from voicecare.nlu.english import english_words
 from voicecare.nlu.lexicon import GAP, MAX_GAP, Lexicon, Pattern, Rule
 from voicecare.nlu.normalize import tokens
 from voicecare.nlu.slots import extract_slots
@@ -36,6 +37,10 @@ OFFTOPIC_MARGIN = 4.5
 """Raw score an intent needs to win over an off-topic word in the same utterance."""
 SCALE = 3.0
 """Raw score of ``SCALE`` maps to a confidence of 0.63."""
+RED_MIN_LENGTH = 6
+"""Shortest unknown word that may be corrected into a red-flag word (one edit at most)."""
+_SUFFIXES = ("ally", "ly", "s", "es", "ed", "ing", "ness")
+"""Endings stripped from a real word the lexicon lacks, to reach a word it has."""
 _SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 
 
@@ -87,7 +92,12 @@ class Matcher:
                 self._example_text.append(" ".join(words))
                 self._example_intent.append(intent)
         concept_words = lexicon.words()
-        self._targets = sorted(w for w in concept_words if len(w) >= 4 and not w.isdigit())
+        red_words = frozenset(w for name in self._red_concepts for pattern in lexicon.concepts[name]
+                              for element in pattern if element is not GAP for w in element)
+        targets = [w for w in concept_words if len(w) >= 4 and not w.isdigit()]
+        self._targets = sorted(w for w in targets if w not in red_words)
+        self._red_targets = sorted(w for w in targets if w in red_words)
+        self._english = english_words()
         self._vocab = frozenset(concept_words | lexicon.known | lexicon.filler | lexicon.negation_near
                                 | lexicon.negation_far | lexicon.bridge | lexicon.boundary | example_words)
         self._fixes: dict[str, str] = {}
@@ -101,14 +111,32 @@ class Matcher:
         """The lexicon word a misspelled or misheard word stands for, else the word itself."""
         if word in self._vocab or len(word) < 5 or word.isdigit():
             return word
+        if word in self._english:
+            return self._stem(word)
         fixed = self._fixes.get(word)
         if fixed is None:
-            limit = 1 if len(word) < 8 else 2
-            best = process.extractOne(word, self._targets, scorer=OSA.distance, score_cutoff=limit)
-            fixed = best[0] if best else word
+            fixed = self._nearest(word)
             if len(self._fixes) < 50_000:
                 self._fixes[word] = fixed
         return fixed
+
+    def _stem(self, word: str) -> str:
+        """A real word whose plain form the lexicon knows ("professionally"), else the word itself."""
+        for suffix in _SUFFIXES:
+            stem = word[: -len(suffix)]
+            if word.endswith(suffix) and len(stem) >= 4 and stem in self._vocab:
+                return stem
+        return word
+
+    def _nearest(self, word: str) -> str:
+        """Closest lexicon word within a small edit distance; red-flag words need a closer match."""
+        if len(word) >= RED_MIN_LENGTH:
+            red = process.extractOne(word, self._red_targets, scorer=OSA.distance, score_cutoff=1)
+            if red:
+                return red[0]
+        limit = 1 if len(word) < 8 else 2
+        best = process.extractOne(word, self._targets, scorer=OSA.distance, score_cutoff=limit)
+        return best[0] if best else word
 
     # concepts -----------------------------------------------------------
     def _ends(self, words: list[str], pattern: Pattern, i: int, k: int) -> Iterable[int]:
