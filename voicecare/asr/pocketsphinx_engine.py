@@ -111,6 +111,7 @@ class PocketsphinxRecognizer:
         except RuntimeError as exc:
             raise ModelError(f"PocketSphinx could not load its model ({exc})",
                              f"delete the cache folder {self.files.lm.parent} and try again") from exc
+        self._initial_cmn = self._decoder.get_cmn()
         self.load_seconds = time.perf_counter() - started
         log.debug("pocketsphinx ready in %.2f s", self.load_seconds)
 
@@ -125,6 +126,7 @@ class PocketsphinxRecognizer:
         if _voiced_seconds(chunk) < self.settings.min_speech_seconds:
             return Transcript(text="", confidence=0.0, engine=NAME)
         decoder = self._decoder
+        decoder.set_cmn(self._initial_cmn)  # each utterance stands alone: no drift from earlier audio
         decoder.start_utt()
         decoder.process_raw(chunk.audio, no_search=False, full_utt=True)
         decoder.end_utt()
