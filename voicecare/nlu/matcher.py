@@ -158,14 +158,14 @@ class Matcher:
                    for p in patterns for i in range(len(words)))
 
     def _spans(self, words: list[str]) -> list[Span]:
-        """Concept spans, longest first, without overlaps (a phrase shared by concepts keeps all)."""
+        """Concept spans, longest first and red flags first among equals, without overlaps."""
         found: list[Span] = []
         for i, word in enumerate(words):
             for name, pattern in self._index.get(word, ()):
                 end = max(self._ends(words, pattern, i, 0), default=None)
                 if end is not None:
                     found.append(Span(name, i, end))
-        found.sort(key=lambda s: (s.start - s.end, s.start))
+        found.sort(key=lambda s: (s.start - s.end, s.concept not in self._red_concepts, s.start))
         taken = [False] * len(words)
         chosen: list[Span] = []
         for span in found:
