@@ -5,22 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from voicecare.audio.chunk import AudioChunk
+from voicecare.commands._common import config_from
+from voicecare.commands.run import quiet_logging
 from voicecare.content.exercises import SIDES, load_exercises
 from voicecare.content.loader import DEFAULT_CONTENT_DIR
-from voicecare.core.actions import Action, Say, SpeechDone, StopSpeaking, Tick, Tone
-from voicecare.core.session import SessionRunner
-from voicecare.errors import AudioError
+from voicecare.runtime.assemble import LoopOptions, assemble, stop_on_signals
+from voicecare.runtime.eventlog import EventLog
 
 log = logging.getLogger(__name__)
 
 NAME = "routine"
-_POLL_SECONDS = 0.02
 
 
 def register(sub: Any) -> None:
@@ -40,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from voicecare.audio.tones import tone
     from voicecare.speech.tts import Voice
 
-    voice = Voice()
     if args.render is not None:
+        voice = Voice()
         from voicecare.audio.wav import write_wav
         from voicecare.render import render_routine
 
@@ -51,8 +48,7 @@ def run(args: argparse.Namespace) -> int:
             print_event(event, as_json=args.json)
         log.info("wrote %s (%.1f s)", args.render, audio.seconds)
         return 0
-    return _play_live(SessionRunner(programme.routine(args.name), programme, side=args.side),
-                      voice.synthesize, tone, as_json=args.json)
+    return _play_live(args)
 
 
 def print_event(event: dict[str, Any], *, as_json: bool) -> None:
@@ -66,62 +62,14 @@ def print_event(event: dict[str, Any], *, as_json: bool) -> None:
     print(f"{event['t']:8.2f}  {event['type']:<8} {text if text is not None else words}".rstrip(), flush=True)
 
 
-def _open_speaker() -> Any:
-    try:
-        from voicecare.audio.devices import Speaker
-    except ImportError:
-        raise AudioError("no speaker output is available in this installation",
-                         "use --render F.wav to write the session to a file") from None
-    try:
-        return Speaker()
-    except AudioError:
-        raise
-    except Exception as exc:  # sounddevice/PortAudio raise many kinds of error
-        raise AudioError(f"no speaker could be opened ({exc})",
-                         "connect a speaker and check `voicecare devices`, or use --render F.wav") from None
-
-
-def _play_live(runner: SessionRunner, synthesize: Callable[[str], AudioChunk],
-               tones: Callable[[str], AudioChunk], *, as_json: bool) -> int:
-    """A minimal real-time loop: absolute deadlines on a monotonic clock, speech on the speaker."""
-    speaker = _open_speaker()
-    start = time.monotonic()
-    speaking = False
-
-    def clock() -> float:
-        return time.monotonic() - start
-
-    def execute(actions: list[Action] | None) -> None:
-        nonlocal speaking
-        for action in actions or []:
-            record = action.event()
-            if record is not None:
-                print_event({"t": round(clock(), 3), **record}, as_json=as_json)
-            if isinstance(action, Say):
-                speaker.play(synthesize(action.text))
-                speaking = True
-            elif isinstance(action, Tone):
-                speaker.play(tones(action.name))
-            elif isinstance(action, StopSpeaking):
-                speaker.stop()
-
-    try:
-        execute(runner.start(clock()))
-        while not runner.finished:
-            if speaking and speaker.wait(0):  # everything queued has played
-                speaking = False
-                execute(runner.handle(SpeechDone(), clock()))
-                continue
-            deadline = runner.next_deadline()
-            now = clock()
-            if deadline is not None and deadline <= now:
-                execute(runner.handle(Tick(), now))
-                continue
-            wait = _POLL_SECONDS if deadline is None else min(_POLL_SECONDS, deadline - now)
-            time.sleep(max(0.0, wait))
-    except KeyboardInterrupt:
-        execute(runner.abort(clock()))
-        print("", file=sys.stderr)
-    finally:
-        speaker.close()
+def _play_live(args: argparse.Namespace) -> int:
+    """The session on the speaker, through the assistant's own loop, so it can be steered by voice."""
+    config = config_from(args)
+    quiet_logging(args, config)
+    echo = (lambda event: print_event(event, as_json=args.json))
+    options = LoopOptions(wake="off", greet=False, microphone_optional=True)
+    loop, brain = assemble(config, options, EventLog(echo=echo))
+    with stop_on_signals(loop):
+        loop.say_now(brain.assistant.start_routine(args.name, loop.now, side=args.side))
+        loop.run(until_idle=True)
     return 0

@@ -157,6 +157,13 @@ class Assistant:
         found = [d for d in deadlines if d is not None]
         return min(found) if found else None
 
+    def start_routine(self, name: str, now: float, side: str | None = None) -> list[Action]:
+        """Begin a named routine directly (``voicecare routine NAME`` on the speaker)."""
+        actions = self._start_session(name, now, side=side)
+        if any(isinstance(a, Say) for a in actions):
+            self._speaking = True
+        return actions
+
     def handle(self, event: Any, now: float, wall: datetime) -> list[Action]:
         if isinstance(event, Heard):
             actions = self._heard(event, now, wall)

@@ -113,11 +113,14 @@ class AudioLoop:
 
     # --- main loop ----------------------------------------------------------------
 
-    def run(self) -> None:
+    def run(self, *, until_idle: bool = False) -> None:
+        """Loop until stopped; with ``until_idle``, also once the assistant has nothing left to do."""
         if self.p.notifier is not None:
             self.p.notifier.ready()
         try:
             while not self._stopping:
+                if until_idle and not self._speaking and not self.p.assistant.busy:
+                    break
                 block = self._read()
                 if block is None and self._finite:
                     break
@@ -143,29 +146,34 @@ class AudioLoop:
         timeout = self.settings.block_seconds * 4
         if deadline is not None and not self._stream_clock:
             timeout = max(0.0, min(timeout, deadline - self._clock()))
-        try:
-            return self.p.microphone.read(timeout)
-        except AudioError as exc:
-            self._microphone_failed(exc)
-            return None
+        while not self._stopping:
+            try:
+                return self.p.microphone.read(timeout)
+            except AudioError as exc:
+                self._microphone_failed(exc)
+        return None
 
     def _microphone_failed(self, exc: AudioError) -> None:
-        """A device fault mid-run: log it, keep the core running, and retry with back-off."""
-        log.error("%s", exc.line())
-        retry = getattr(self.p.microphone, "reopen", None)
-        delay = 1.0
+        """A device fault mid-run: log it, keep the core running, and reopen with back-off."""
+        log.error("%s; retrying", exc.line())
+        microphone = self.p.microphone
+        delay = 0.5
         while not self._stopping:
-            self.advance_to(self._clock())
-            time.sleep(min(delay, 0.2))
+            wake_at = time.monotonic() + delay
+            while not self._stopping and time.monotonic() < wake_at:
+                self.advance_to(self._clock())  # holds, repeats and reminders go on meanwhile
+                self._ping()
+                time.sleep(0.05)
             delay = min(delay * 2, 30.0)
-            if retry is None:
-                raise exc
             try:
-                retry()
-                log.info("microphone is back")
-                return
-            except AudioError:
+                microphone.close()
+                microphone.open()
+            except AudioError as again:
+                log.debug("microphone still unavailable: %s", again.what)
                 continue
+            log.info("microphone is back")
+            self.p.endpointer.reset()
+            return
 
     def _drain(self) -> None:
         """File input has ended: let holds, questions and repeats play out (bounded)."""

@@ -1,0 +1,126 @@
+"""Putting the whole assistant together for ``run`` and live ``routine``: devices or files,
+recognizer, voice, journal and core, all checked before the first sound."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from voicecare.asr.select import create_recognizer
+from voicecare.audio.endpoint import Endpointer
+from voicecare.audio.tones import tone
+from voicecare.config import Config
+from voicecare.content.intents import load_intents
+from voicecare.core.actions import Say
+from voicecare.errors import AudioError
+from voicecare.runtime.build import Brain, StateSaver, build_brain, open_journal
+from voicecare.runtime.eventlog import EventLog
+from voicecare.runtime.hooks import EmergencyHook
+from voicecare.runtime.loop import AudioLoop, LoopParts, LoopSettings
+from voicecare.runtime.output import DeviceOutput, FileOutput
+from voicecare.service import Notifier
+from voicecare.speech.tts import Voice
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LoopOptions:
+    """How this run differs from the configured default (command-line choices)."""
+
+    input: str | None = None
+    """A WAV standing in for the microphone."""
+    output: str | None = None
+    """A WAV standing in for the speaker (with ``input``)."""
+    realtime: bool = False
+    wake: str | None = None
+    """Wake phrase for this run, ``off``, or None for the configured one."""
+    engine: str | None = None
+    start: datetime | None = None
+    """Wall-clock time the input file starts at."""
+    greet: bool = True
+    microphone_optional: bool = False
+    """Carry on without voice control when no microphone is found (live routines)."""
+
+
+class NoMicrophone:
+    """Stands in when there is no microphone: nothing is ever heard."""
+
+    def read(self, timeout: float | None = None) -> None:
+        time.sleep(timeout or 0.05)
+        return None
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[AudioLoop, Brain]:
+    """Build the loop; a missing model, device or bad content fails here, once and clearly."""
+    microphone, output = _devices(config, options)
+    journal = open_journal(config)
+    brain = build_brain(config, journal, wake_phrase=options.wake)
+    examples = load_intents(Path(config.paths.content_dir))
+    phrases = [example for intent in sorted(examples) for example in examples[intent]]
+    if brain.wake is not None:
+        phrases.append(brain.wake.phrase)
+    recognizer = create_recognizer(options.engine or config.speech.engine, model_dir=config.speech.model_dir,
+                                   phrases=phrases, vocabulary=brain.understander.vocabulary())
+    voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
+                  voice=config.speech.voice or None)
+    voice.warm_up()
+    parts = LoopParts(
+        assistant=brain.assistant, microphone=microphone, output=output, voice=voice,
+        recognizer=recognizer, understander=brain.understander, endpointer=Endpointer(),
+        tones=tone, events=events, journal=journal, wake=brain.wake,
+        hook=EmergencyHook(config.safety.on_emergency, config.safety.on_emergency_timeout_seconds),
+        notifier=None if options.input else Notifier(), save_state=StateSaver(journal),
+    )
+    loop = AudioLoop(parts, LoopSettings(barge_in=config.audio.barge_in),
+                     stream_clock=bool(options.input and not options.realtime), finite=bool(options.input),
+                     wall_start=options.start)
+    if options.greet and not options.input and brain.wake is not None:
+        loop.say_now([Say(brain.texts.prompt("wake_prompt", wake=brain.wake.phrase))])
+    log.info("listening (%s, wake phrase %s)", recognizer.name,
+             repr(brain.wake.phrase) if brain.wake else "off")
+    return loop, brain
+
+
+def _devices(config: Config, options: LoopOptions) -> tuple[Any, Any]:
+    if options.input:
+        from voicecare.audio.files import FileMicrophone, FileSpeaker
+
+        microphone = FileMicrophone(options.input, realtime=options.realtime)
+        return microphone, FileOutput(FileSpeaker(options.output) if options.output else None)
+    from voicecare.audio.devices import Microphone, Speaker
+
+    try:
+        microphone: Any = Microphone(config.audio.input_device)
+        microphone.open()
+    except AudioError as exc:
+        if not options.microphone_optional:
+            raise
+        log.warning("%s; carrying on without voice control", exc.line())
+        microphone = NoMicrophone()
+    speaker = Speaker(config.audio.output_device, volume=config.audio.volume)
+    return microphone, DeviceOutput(speaker)
+
+
+@contextlib.contextmanager
+def stop_on_signals(loop: AudioLoop) -> Iterator[None]:
+    """SIGINT and SIGTERM end the loop cleanly, mid-sentence or mid-hold."""
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("stopping on signal %d", signum)
+        loop.stop()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
