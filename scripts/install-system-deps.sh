@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(espeak-ng libespeak-ng1 libportaudio2 flite python3-venv)
-[ "${1:-}" = "--test" ] && packages+=(sox)
+[ "${1:-}" = "--test" ] && packages+=(sox systemd)
 
 missing=()
 for pkg in "${packages[@]}"; do
