@@ -81,7 +81,7 @@ def test_missing_intent(content: Path) -> None:
 
 
 def test_lexicon_rule_with_unknown_concept(content: Path) -> None:
-    _edit(content / "lexicon.toml", 'when = [["fever"]]', 'when = [["feever"]]')
+    _edit(content / "lexicon.toml", 'when = [["fever"], ', 'when = [["feever"], ')
     with pytest.raises(ContentError) as err:
         load_lexicon(content)
     assert "lexicon.toml" in err.value.line() and "feever" in err.value.line()
@@ -94,7 +94,7 @@ def test_lexicon_unknown_key_and_bad_weight(content: Path) -> None:
 
 
 def test_lexicon_bad_weight(content: Path) -> None:
-    _edit(content / "lexicon.toml", "weights = { fever = 4 }", 'weights = { fever = "high" }')
+    _edit(content / "lexicon.toml", "weights = { fever = 4, ", "weights = { fever = \"high\", ")
     with pytest.raises(ContentError, match="fever"):
         load_lexicon(content)
 

@@ -37,8 +37,8 @@ OFFTOPIC_MARGIN = 4.5
 """Raw score an intent needs to win over an off-topic word in the same utterance."""
 SCALE = 3.0
 """Raw score of ``SCALE`` maps to a confidence of 0.63."""
-RED_MIN_LENGTH = 6
-"""Shortest unknown word that may be corrected into a red-flag word (one edit at most)."""
+RED_MIN_LENGTH = 5
+"""Shortest non-English word that may be corrected into a red-flag word, at one edit at most."""
 _SUFFIXES = ("ally", "ly", "s", "es", "ed", "ing", "ness")
 """Endings stripped from a real word the lexicon lacks, to reach a word it has."""
 _SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
