@@ -313,3 +313,96 @@ def test_cli_keeps_text_and_wav_in_order(monkeypatch: pytest.MonkeyPatch, capsys
 
 def test_red_flag_table_matches_contract() -> None:
     assert set(RED_FLAG_SEVERITY) <= set(INTENTS)
+
+
+# ---------------------------------------------------------------- classes of wording (phrasings not in any data set)
+CLASSES = {
+    "real English words are not corrected into symptoms": [
+        ("is there anything good on the telly", "unknown"),
+        ("I'm rubbing my belly", "unknown"),
+        ("my kids love jelly", "unknown"),
+    ],
+    "saddle, bladder and bowel wording is an emergency": [
+        ("my back passage feels numb", "redflag.emergency"),
+        ("no sensation down below since this morning", "redflag.emergency"),
+        ("I had an accident and wet myself", "redflag.emergency"),
+        ("I can't tell when I need a wee", "redflag.emergency"),
+        ("couldn't feel anything when I wiped", "redflag.emergency"),
+    ],
+    "foot drop and weakness wording": [
+        ("my right foot is slapping down when I walk", "redflag.weakness"),
+        ("I keep tripping over my feet", "redflag.weakness"),
+        ("I can't get up onto my toes", "redflag.weakness"),
+        ("my leg gave way on the stairs", "redflag.weakness"),
+        ("my foot has gone dead", "redflag.numbness"),
+    ],
+    "vehicles, falls and knocks are trauma, even with a spasm": [
+        ("a bus clipped me and now my hip is cramping", "redflag.trauma"),
+        ("I came off a horse", "redflag.trauma"),
+        ("I lost my balance and landed on my side", "redflag.trauma"),
+    ],
+    "persistent despite self-care": [
+        ("nothing has changed in four days", "redflag.persistent"),
+        ("I stretch and drink water and I still get them", "redflag.persistent"),
+        ("the ibuprofen isn't helping", "redflag.persistent"),
+        ("the cramps won't settle", "redflag.persistent"),
+    ],
+    "daily life given up": [
+        ("I've had to stop playing golf because of my hip", "redflag.function"),
+        ("the spasms stop me doing the cooking", "redflag.function"),
+        ("I can't go to work with this hip", "redflag.function"),
+    ],
+    "questions are not complaints": [
+        ("what's causing my hip to cramp", "info.causes"),
+        ("how come I keep getting them", "info.causes"),
+        ("what actually is a cramp", "info.causes"),
+        ("how do I look after my hips long term", "info.prevention"),
+        ("who do I see about hip spasms", "info.professional"),
+        ("is my office chair causing it", "info.ergonomics"),
+        ("does going to bed late matter", "info.sleep"),
+        ("is my diet behind this", "info.nutrition"),
+    ],
+    "other body parts and chit-chat are unknown": [
+        ("my wrist hurts", "unknown"),
+        ("my jaw aches", "unknown"),
+        ("what are you called", "unknown"),
+    ],
+    "muscle groups by position": [
+        ("cramp at the back of my left hip", "relief.glute"),
+        ("my right hip at the front is tight", "relief.hip_flexor"),
+        ("it's cramping just under my waistband", "relief.hip_flexor"),
+        ("pulled groin cramping again", "relief.adductor"),
+        ("inner thigh muscles are in spasm", "relief.adductor"),
+    ],
+    "controls and answers in natural phrasing": [
+        ("hang on, someone's at the door", "control.pause"),
+        ("hold that thought please", "control.pause"),
+        ("right I'm ready again", "control.resume"),
+        ("stop the stretching", "control.stop"),
+        ("can we skip this exercise", "control.skip"),
+        ("yeah go on then", "control.yes"),
+        ("yep let's do it", "control.yes"),
+        ("no, not now thanks", "control.no"),
+        ("I'm driving, ask me later", "reminder.snooze"),
+    ],
+}
+
+
+@pytest.mark.parametrize("text,expected", [pair for pairs in CLASSES.values() for pair in pairs])
+def test_classes_of_wording(nlu: Understander, text: str, expected: str) -> None:
+    assert intent(nlu, text) == expected
+
+
+@pytest.mark.parametrize("text", ["I've been sweating at the gym", "I'm sweating, it's so hot outside"])
+def test_sweating_after_exertion_is_not_fever(nlu: Understander, text: str) -> None:
+    assert not nlu.understand(text).is_red_flag
+
+
+def test_sweating_alone_errs_towards_fever(nlu: Understander) -> None:
+    assert intent(nlu, "I've been sweating a lot") == "redflag.fever"
+
+
+def test_real_words_are_kept_but_misspellings_are_fixed(nlu: Understander) -> None:
+    analysed = nlu._matcher.analyse("telly belly numbbness spasmming")
+    assert analysed.words[:2] == ("telly", "belly")
+    assert analysed.words[2:] == ("numbness", "spasming")
