@@ -1,0 +1,246 @@
+"""Response latency: from the end of the person's speech to the first sound of the answer.
+
+A spoken conversation (flite voices, one request per turn) is played in real time through
+``voicecare run --input --realtime --events`` with PocketSphinx and no wake phrase. For every
+``heard`` event, latency = the next ``say`` event's ``t`` minus the utterance's ``end``.
+
+The loop stamps ``say`` with the loop time it was asked to speak, before recognition and
+synthesis ran, so the event log alone understates the wait. The benchmark therefore also
+watches the event file as it is written: a ``say`` line appears the moment the sound is
+queued on the speaker, which is the "observed" latency. Stage costs are measured in-process.
+
+Run: ``python -m benchmarks.bench_latency [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voicecare.audio.chunk import RATE, AudioChunk
+from voicecare.audio.wav import write_wav
+
+TURNS: tuple[tuple[str, str], ...] = (
+    ("can I put an ice pack on it", "slt"),
+    ("should I drink more water", "awb"),
+    ("can I take ibuprofen", "rms"),
+    ("help", "kal"),
+    ("my hip is cramping", "slt"),
+    ("stop", "awb"),
+    ("does heat help", "rms"),
+    ("what causes hip spasms", "kal"),
+    ("how can I prevent this", "slt"),
+    ("my groin is cramping", "awb"),
+    ("stop", "rms"),
+    ("how should I sleep", "kal"),
+    ("what should I eat", "slt"),
+    ("remind me to move every hour", "awb"),
+    ("my leg feels numb", "rms"),
+)
+QUICK_TURNS = 6
+LEAD_SECONDS = 1.5
+AFTER_ANSWER_SECONDS = 2.0
+"""Silence between the end of one answer and the next request."""
+PROBE_GAP_SECONDS = 30.0
+"""Spacing of the first, fast run that finds out how long each answer lasts."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    text: str
+    start: float
+    audio: AudioChunk
+
+    @property
+    def end(self) -> float:
+        return self.start + self.audio.seconds
+
+
+def layout(speech: list[tuple[str, AudioChunk]], gaps: list[float]) -> tuple[list[Placed], AudioChunk]:
+    """Requests placed one after another, each followed by its gap; one WAV-ready chunk."""
+    placed, t = [], LEAD_SECONDS
+    for (text, audio), gap in zip(speech, gaps):
+        placed.append(Placed(text, t, audio))
+        t += audio.seconds + gap
+    samples = np.zeros(int(t * RATE), dtype=np.int16)
+    for p in placed:
+        first = int(p.start * RATE)
+        samples[first:first + p.audio.samples] = p.audio.array()
+    return placed, AudioChunk.from_array(samples)
+
+
+def run_assistant(folder: Path, audio: AudioChunk, *, realtime: bool) -> tuple[list[dict], list[float], float | None]:
+    """Events, the monotonic time each event line appeared, and when the loop started listening."""
+    wav, events_path, config = folder / "in.wav", folder / "events.jsonl", folder / "config.toml"
+    write_wav(wav, audio)
+    config.write_text(f'[paths]\ndata_dir = "{folder / "data"}"\n[speech]\nengine = "pocketsphinx"\n'
+                      '[safety]\nemergency_number = "999"\n')
+    events_path.write_text("")
+    argv = [sys.executable, "-m", "voicecare", "--config", str(config), "run", "--input", str(wav),
+            "--events", str(events_path), "--wake", "off"] + (["--realtime"] if realtime else [])
+    listening: list[float] = []
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def watch_log() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "listening (" in line and not listening:
+                listening.append(time.monotonic())
+
+    watcher = threading.Thread(target=watch_log, daemon=True)
+    watcher.start()
+    arrivals: list[float] = []
+    lines: list[str] = []
+    pending = ""
+    with open(events_path, encoding="utf-8") as stream:
+        while True:
+            done = proc.poll() is not None
+            chunk = stream.read()
+            now = time.monotonic()
+            pending += chunk
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                lines.append(line)
+                arrivals.append(now)
+            if done and not chunk:
+                break
+            time.sleep(0.005)
+    watcher.join(timeout=5.0)
+    if proc.returncode != 0:
+        raise RuntimeError(f"voicecare run exited {proc.returncode}")
+    return [json.loads(line) for line in lines if line.strip()], arrivals, listening[0] if listening else None
+
+
+def answer_gaps(placed: list[Placed], events: list[dict]) -> list[float]:
+    """For each request, how long after its end the assistant was quiet again, plus a pause."""
+    gaps = []
+    for i, p in enumerate(placed):
+        until = placed[i + 1].start if i + 1 < len(placed) else float("inf")
+        ends = [e["t"] + e.get("seconds", 0.0) for e in events if e["type"] == "say" and p.end <= e["t"] < until]
+        gaps.append(max([0.0, *(end - p.end for end in ends)]) + AFTER_ANSWER_SECONDS)
+    return gaps
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    heard: str
+    intent: str
+    said: str
+    logged: float
+    """Seconds, from the event log's own t."""
+    observed: float | None
+    """Seconds, from when the say line was written."""
+
+
+def responses(events: list[dict], arrivals: list[float], anchor: float | None) -> list[Response]:
+    """Pair every heard event with the first say after it."""
+    out = []
+    for i, e in enumerate(events):
+        if e["type"] != "heard":
+            continue
+        intent = next((u["intent"] for u in events[i + 1:] if u["type"] == "understood"), "?")
+        j = next((k for k in range(i + 1, len(events)) if events[k]["type"] in ("say", "heard")), None)
+        if j is None or events[j]["type"] != "say":
+            continue
+        say = events[j]
+        observed = arrivals[j] - anchor - e["end"] if anchor is not None else None
+        out.append(Response(e["text"], intent, say["text"], say["t"] - e["end"], observed))
+    return out
+
+
+def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], audio: AudioChunk) -> dict[str, list[float]]:
+    """Seconds per utterance for each stage, measured in this process on the same audio."""
+    from voicecare.asr.select import create_recognizer
+    from voicecare.audio.endpoint import Endpointer
+    from voicecare.content.intents import load_intents
+    from voicecare.nlu import Understander
+    from voicecare.speech.tts import Voice
+
+    understander = Understander.load()
+    examples = load_intents()
+    phrases = [example for intent in sorted(examples) for example in examples[intent]]
+    recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=understander.vocabulary())
+    costs: dict[str, list[float]] = {"endpointer trailing window": [], "recognizer transcribe": [],
+                                     "understanding": [], "synthesis of the first sentence": []}
+    endpointer, step = Endpointer(), int(0.03 * RATE)
+    samples = audio.array()
+    for i in range(0, len(samples), step):
+        block = AudioChunk.from_array(samples[i:i + step], timestamp=i / RATE)
+        for utterance in endpointer.feed(block):
+            costs["endpointer trailing window"].append((i + step) / RATE - utterance.end)
+    for _, chunk in speech:
+        began = time.perf_counter()
+        text = recognizer.transcribe(chunk).text
+        costs["recognizer transcribe"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        for _ in range(20):
+            understander.understand(text)
+        costs["understanding"].append((time.perf_counter() - began) / 20)
+    for sentence in said_first:
+        voice = Voice()  # a fresh voice: no cached phrase
+        began = time.perf_counter()
+        voice.synthesize(sentence)
+        costs["synthesis of the first sentence"].append(time.perf_counter() - began)
+    return costs
+
+
+def _ms(values: list[float], q: float) -> str:
+    if not values:
+        return "-"
+    return f"{1000 * float(np.quantile(values, q)):.0f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"only the first {QUICK_TURNS} requests")
+    args = parser.parse_args(argv)
+    from voicecare.testvoices import speak
+
+    turns = TURNS[:QUICK_TURNS] if args.quick else TURNS
+    speech = [(text, speak(text, voice)) for text, voice in turns]
+    with tempfile.TemporaryDirectory(prefix="voicecare-latency-") as tmp:
+        probe_dir, real_dir = Path(tmp) / "probe", Path(tmp) / "real"
+        probe_dir.mkdir()
+        real_dir.mkdir()
+        placed, audio = layout(speech, [PROBE_GAP_SECONDS] * len(speech))
+        probe_events, _, _ = run_assistant(probe_dir, audio, realtime=False)
+        placed, audio = layout(speech, answer_gaps(placed, probe_events))
+        print(f"playing {len(placed)} requests, {audio.seconds:.0f} s of audio, in real time ...", flush=True)
+        events, arrivals, anchor = run_assistant(real_dir, audio, realtime=True)
+    answered = responses(events, arrivals, anchor)
+    costs = stage_costs(speech, [r.said for r in answered], audio)
+
+    print(f"\n{'heard':<34} {'intent':<22} {'log ms':>7} {'seen ms':>7}")
+    for r in answered:
+        seen = f"{1000 * r.observed:.0f}" if r.observed is not None else "-"
+        print(f"{r.heard[:34]:<34} {r.intent:<22} {1000 * r.logged:>7.0f} {seen:>7}")
+    heard = sum(1 for e in events if e["type"] == "heard")
+    print(f"\nrequests {len(placed)}, heard {heard}, answered {len(answered)}")
+    logged = [r.logged for r in answered]
+    observed = [r.observed for r in answered if r.observed is not None]
+    print(f"\n{'end of speech -> first answer':<40} {'n':>3} {'median':>7} {'p95':>7} {'max':>7}  (ms)")
+    print(f"{'event log (say.t - heard.end)':<40} {len(logged):>3} {_ms(logged, .5):>7} {_ms(logged, .95):>7} {_ms(logged, 1):>7}")
+    print(f"{'observed (say line written - heard.end)':<40} {len(observed):>3} {_ms(observed, .5):>7} "
+          f"{_ms(observed, .95):>7} {_ms(observed, 1):>7}")
+    print(f"\n{'stage (in-process)':<40} {'n':>3} {'median':>7} {'p95':>7} {'max':>7}  (ms)")
+    for name, values in costs.items():
+        print(f"{name:<40} {len(values):>3} {_ms(values, .5):>7} {_ms(values, .95):>7} {_ms(values, 1):>7}")
+    total = sum(statistics.median(v) for v in costs.values() if v)
+    print(f"{'sum of stage medians':<40} {'':>3} {1000 * total:>7.0f}")
+    target = statistics.median(observed or logged) if answered else float("inf")
+    print(f"\ntarget: median <= 300 ms -> {'met' if target <= 0.3 else 'NOT met'} ({1000 * target:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
