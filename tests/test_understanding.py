@@ -406,3 +406,9 @@ def test_real_words_are_kept_but_misspellings_are_fixed(nlu: Understander) -> No
     analysed = nlu._matcher.analyse("telly belly numbbness spasmming")
     assert analysed.words[:2] == ("telly", "belly")
     assert analysed.words[2:] == ("numbness", "spasming")
+
+
+@pytest.mark.parametrize("text", ["my laptop crashed", "I'm leaking oil", "I'm falling behind at work",
+                                  "the telly is broken", "my kids love jelly"])
+def test_everyday_words_raise_no_red_flag(nlu: Understander, text: str) -> None:
+    assert not nlu.understand(text).is_red_flag
