@@ -195,10 +195,11 @@ def _level_dbfs(samples: np.ndarray) -> tuple[float, float]:
     x = samples.astype(np.float64) / 32768.0
     if len(x) == 0:
         return -math.inf, -math.inf
-    rms = float(np.sqrt(np.mean(x * x)))
-    peak = float(np.max(np.abs(x)))
-    to_db = lambda v: 20.0 * math.log10(v) if v > 0 else -math.inf  # noqa: E731
-    return to_db(rms), to_db(peak)
+    return _db(float(np.sqrt(np.mean(x * x)))), _db(float(np.max(np.abs(x))))
+
+
+def _db(amplitude: float) -> float:
+    return 20.0 * math.log10(amplitude) if amplitude > 0 else -math.inf
 
 
 def _voice(config: Config) -> Any:
