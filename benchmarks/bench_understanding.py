@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python -m benchmarks.bench_understanding [--sets dev,tune]``. Evaluates every
 ``*.tsv`` in tests/data/ and benchmarks/data/ whose header names the columns text and intent (side
-optional). tests/data/nlu_dev.tsv is "dev", benchmarks/data/heldout_text.tsv is "tune" (the matcher
-has been tuned against it); any other set is named after its file.
+optional). tests/data/nlu_dev.tsv is "dev"; benchmarks/data/heldout_text.tsv is "tune" and
+heldout_v2.tsv is "tune2" (the matcher has been tuned against both); any other set is named after its file.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from voicecare.nlu import Understander
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIRS = (ROOT / "tests" / "data", ROOT / "benchmarks" / "data")
-NAMES = {"nlu_dev": "dev", "heldout_text": "tune"}
+NAMES = {"nlu_dev": "dev", "heldout_text": "tune", "heldout_v2": "tune2"}
 """Set names for files whose stem says little about their role."""
 
 

@@ -56,6 +56,9 @@ class Lexicon:
     """Words that may stand between "no"/"without" and what they negate."""
     boundary: frozenset[str]
     uncertain: tuple[Pattern, ...]
+    anywhere: frozenset[str] = frozenset()
+    """Context concepts (body areas, toilet words) found wherever they occur, never negated and
+    never hidden by a longer overlapping phrase, so red-flag rules can combine them with symptoms."""
 
     def words(self) -> frozenset[str]:
         """Every word any concept pattern can match."""
@@ -126,10 +129,26 @@ def load_lexicon(content_dir: Path = DEFAULT_CONTENT_DIR) -> Lexicon:
     for name in raw_concepts:
         concepts[name] = _phrase_patterns(table.lines(name), table)
     table.done()
+    anywhere = _anywhere(root, concepts)
     rules = tuple(_rule(intent, entry, concepts) for intent, entry in root.table("intents").children().items())
     root.done()
     return Lexicon(concepts=concepts, rules=rules, filler=filler, known=known, negation_near=negation_near,
-                   negation_far=negation_far, bridge=bridge, bridge_near=bridge_near, boundary=boundary, uncertain=uncertain)
+                   negation_far=negation_far, bridge=bridge, bridge_near=bridge_near, boundary=boundary, uncertain=uncertain,
+                   anywhere=anywhere)
+
+
+def _anywhere(root: Entry, concepts: Mapping[str, object]) -> frozenset[str]:
+    """The ``[matching] anywhere`` list of context concept names, each checked to exist."""
+    raw = root.raw("matching", {})
+    table = Entry(raw, "lexicon.toml [matching]")
+    names = table.raw("anywhere", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise table.error("'anywhere' must be a list of concept names", 'write anywhere = ["legfoot"]')
+    for name in names:
+        if name not in concepts:
+            raise table.error(f"'anywhere' names the unknown concept '{name}'", "define it under [concepts] or fix the spelling")
+    table.done()
+    return frozenset(names)
 
 
 def _rule(intent: str, entry: Entry, concepts: Mapping[str, object]) -> Rule:

@@ -75,13 +75,16 @@ class Matcher:
         self.lexicon = lexicon
         self.threshold = threshold
         self._index: dict[str, list[tuple[str, Pattern]]] = {}
+        self._context: dict[str, list[tuple[str, Pattern]]] = {}
         for name, patterns in lexicon.concepts.items():
+            index = self._context if name in lexicon.anywhere else self._index
             for pattern in patterns:
                 for word in pattern[0]:
-                    self._index.setdefault(word, []).append((name, pattern))
+                    index.setdefault(word, []).append((name, pattern))
         self._red_rules = tuple(r for r in lexicon.rules if r.intent in RED_FLAG_SEVERITY)
         self._rules = tuple(r for r in lexicon.rules if r.intent not in RED_FLAG_SEVERITY)
-        self._red_concepts = frozenset(c for r in self._red_rules for need, _ in r.when for c in need)
+        self._red_concepts = frozenset(c for r in self._red_rules for need, _ in r.when for c in need
+                                       if c not in lexicon.anywhere)
         self._example_text: list[str] = []
         self._example_intent: list[str] = []
         example_words: set[str] = set()
@@ -92,7 +95,7 @@ class Matcher:
                 self._example_text.append(" ".join(words))
                 self._example_intent.append(intent)
         concept_words = lexicon.words()
-        red_words = frozenset(w for name in self._red_concepts for pattern in lexicon.concepts[name]
+        red_words = frozenset(w for name in self._red_concepts | lexicon.anywhere for pattern in lexicon.concepts[name]
                               for element in pattern if element is not GAP for w in element)
         targets = [w for w in concept_words if len(w) >= 4 and not w.isdigit()]
         self._targets = sorted(w for w in targets if w not in red_words)
@@ -169,11 +172,30 @@ class Matcher:
         taken = [False] * len(words)
         chosen: list[Span] = []
         for span in found:
+            red = span.concept in self._red_concepts
             same = any(c.start == span.start and c.end == span.end for c in chosen)
-            if same or not any(taken[span.start:span.end]):
+            if same or not any(taken[span.start:span.end]) or (red and not any(
+                    c.start < span.end and span.start < c.end and c.concept not in self._red_concepts
+                    for c in chosen)):
                 chosen.append(span)
                 for j in range(span.start, span.end):
                     taken[j] = True
+        return chosen + self._context_spans(words)
+
+    def _context_spans(self, words: list[str]) -> list[Span]:
+        """Context concepts wherever they occur; among themselves the longest phrase wins."""
+        found: list[Span] = []
+        for i, word in enumerate(words):
+            for name, pattern in self._context.get(word, ()):
+                end = max(self._ends(words, pattern, i, 0), default=None)
+                if end is not None:
+                    found.append(Span(name, i, end))
+        found.sort(key=lambda s: (s.start - s.end, s.start))
+        chosen: list[Span] = []
+        for span in found:
+            if all(c.end - c.start == span.end - span.start or c.end <= span.start or span.end <= c.start
+                   for c in chosen):
+                chosen.append(span)
         return chosen
 
     def _negated(self, words: list[str], start: int, earlier: dict[int, bool]) -> bool:
