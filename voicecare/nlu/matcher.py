@@ -33,6 +33,10 @@ NEGATED_RED_WEIGHT = 2.0
 """Raw score of ``control.no`` when a red-flag symptom is clearly denied ("no numbness")."""
 OFFTOPIC_CONCEPT = "offtopic"
 """Lexicon concept for requests outside the domain (music, weather, alarms...)."""
+OTHER_BODY_CONCEPT = "other_body"
+"""Lexicon concept for body parts outside the hip region (hand, neck, tooth...)."""
+OUR_BODY_CONCEPTS = frozenset({"hip", "glute", "front_hip", "adductor", "legfoot", "lower_body", "saddle_area"})
+"""Concepts naming the hip region: with one of them, another body part does not make it off-topic."""
 OFFTOPIC_MARGIN = 4.5
 """Raw score an intent needs to win over an off-topic word in the same utterance."""
 SCALE = 3.0
@@ -85,6 +89,10 @@ class Matcher:
         self._rules = tuple(r for r in lexicon.rules if r.intent not in RED_FLAG_SEVERITY)
         self._red_concepts = frozenset(c for r in self._red_rules for need, _ in r.when for c in need
                                        if c not in lexicon.anywhere)
+        plain = frozenset(c for r in self._rules for need, veto in r.when for c in need | veto) | frozenset(
+            c for r in self._rules for c in r.weights)
+        self._red_only = self._red_concepts - plain
+        """Red-flag symptom concepts no other intent uses: they may overlap one another."""
         self._example_text: list[str] = []
         self._example_intent: list[str] = []
         example_words: set[str] = set()
@@ -104,6 +112,7 @@ class Matcher:
         self._vocab = frozenset(concept_words | lexicon.known | lexicon.filler | lexicon.negation_near
                                 | lexicon.negation_far | lexicon.bridge | lexicon.boundary | example_words)
         self._fixes: dict[str, str] = {}
+        self._our_body = OUR_BODY_CONCEPTS & frozenset(lexicon.concepts)
 
     # words -------------------------------------------------------------
     def vocabulary(self) -> frozenset[str]:
@@ -172,10 +181,10 @@ class Matcher:
         taken = [False] * len(words)
         chosen: list[Span] = []
         for span in found:
-            red = span.concept in self._red_concepts
+            red = span.concept in self._red_only
             same = any(c.start == span.start and c.end == span.end for c in chosen)
             if same or not any(taken[span.start:span.end]) or (red and not any(
-                    c.start < span.end and span.start < c.end and c.concept not in self._red_concepts
+                    c.start < span.end and span.start < c.end and c.concept not in self._red_only
                     for c in chosen)):
                 chosen.append(span)
                 for j in range(span.start, span.end):
@@ -288,7 +297,9 @@ class Matcher:
             scored.append((NEGATED_RED_WEIGHT + bonus.get("control.no", 0.0), -len(self._rules), "control.no"))
         if scored:
             raw, _, intent = max(scored)
-            if OFFTOPIC_CONCEPT in analysis.present and raw < OFFTOPIC_MARGIN:
+            foreign = OFFTOPIC_CONCEPT in analysis.present or (
+                OTHER_BODY_CONCEPT in analysis.present and not analysis.present & self._our_body)
+            if foreign and raw < OFFTOPIC_MARGIN:
                 return Understanding(text, "unknown", 0.0, slots)
             if best_intent == "unknown" and best_score >= 90 and raw < 3:
                 return Understanding(text, "unknown", 0.0, slots)
@@ -296,7 +307,8 @@ class Matcher:
             if score >= self.threshold:
                 return Understanding(text, intent, score, slots)
             return Understanding(text, "unknown", score, slots)
-        if best_score >= EXAMPLE_ALONE and best_intent != "unknown":
+        foreign = analysis.present & {OFFTOPIC_CONCEPT, OTHER_BODY_CONCEPT}
+        if best_score >= EXAMPLE_ALONE and best_intent != "unknown" and not foreign:
             return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
         return Understanding(text, "unknown", 0.0, slots)
 
