@@ -115,3 +115,9 @@ def test_broken_toml(content: Path) -> None:
     (content / "lexicon.toml").write_text("[words\n")
     with pytest.raises(ContentError, match="lexicon.toml"):
         Understander.load(content)
+
+
+def test_lexicon_anywhere_names_unknown_concept(content: Path) -> None:
+    _edit(content / "lexicon.toml", 'anywhere = ["legfoot",', 'anywhere = ["legfeet",')
+    with pytest.raises(ContentError, match="legfeet"):
+        load_lexicon(content)

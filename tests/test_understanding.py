@@ -412,3 +412,63 @@ def test_real_words_are_kept_but_misspellings_are_fixed(nlu: Understander) -> No
                                   "the telly is broken", "my kids love jelly"])
 def test_everyday_words_raise_no_red_flag(nlu: Understander, text: str) -> None:
     assert not nlu.understand(text).is_red_flag
+
+
+# ---------------------------------------------------------------- red flags composed from their pieces
+# Each list pairs a symptom class with body areas it was not written against: the rule is the
+# combination (feeling loss + leg/foot part, feeling loss + saddle area, continence word + loss of
+# control, failure verb + leg/foot part, impact + hip/leg), not a list of sentences.
+COMPOSED = {
+    "redflag.numbness": ["my instep has gone fizzy", "there's a buzzing in both calves", "no sensation in my big toe",
+                         "my kneecap feels dead", "pinsandneedles all up my shins", "loss of feeling in my heel"],
+    "redflag.emergency": ["it's gone numb where I sit on the chair", "tingly between my legs", "I can't feel my bum cheeks",
+                          "I couldn't tell I was weeing", "my bowels went without me noticing", "lost control of my wee",
+                          "I've had an accident on the way to the bathroom and my hip's in spasm"],
+    "redflag.weakness": ["my left ankle won't come up", "my foot won't take my weight", "my knee folds when I step down",
+                         "my toes keep snagging on the rug", "no power in my calf at all"],
+    "redflag.trauma": ["I smashed my hip on the worktop", "a kid on a bike ran into me", "landed on my bum on the ice rink",
+                       "got tackled hard in the match and my hip's sore"],
+    "redflag.persistent": ["why won't this cramp shift it's been a week", "it's still there after three days of stretching"],
+    "redflag.function": ["I have to crawl to the bathroom", "I'm hopping everywhere because of my hip"],
+}
+
+
+@pytest.mark.parametrize("text,expected", [(t, i) for i, texts in COMPOSED.items() for t in texts])
+def test_red_flags_are_recognized_by_their_pieces(nlu: Understander, text: str, expected: str) -> None:
+    got = nlu.understand(text)
+    assert got.intent == expected
+    assert got.severity is RED_FLAG_SEVERITY[expected]
+
+
+@pytest.mark.parametrize("text", ["my wrist has pins and needles", "my phone keeps buzzing", "I banged my elbow",
+                                  "I'm dead keen to get going", "I can't feel the stretch much", "the toilet's blocked"])
+def test_feeling_and_impact_words_without_our_body_are_not_red_flags(nlu: Understander, text: str) -> None:
+    assert not nlu.understand(text).is_red_flag
+
+
+def test_emergency_wins_over_numbness_function_and_trauma(nlu: Understander) -> None:
+    assert intent(nlu, "my leg is numb and so is my backside") == "redflag.emergency"
+    assert intent(nlu, "I slipped and now I can't hold my wee") == "redflag.emergency"
+    assert intent(nlu, "I can't walk and I've wet myself") == "redflag.emergency"
+
+
+def test_a_spasm_that_is_still_going_is_relief_not_persistent(nlu: Understander) -> None:
+    assert intent(nlu, "my hip cramped up a minute ago and it still won't let go") == "relief.general"
+    assert intent(nlu, "the cramp's still not letting go and it's been four days") == "redflag.persistent"
+
+
+def test_a_near_fall_is_not_trauma(nlu: Understander) -> None:
+    assert intent(nlu, "my leg went weak and I almost fell over") == "redflag.weakness"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("this stretch is too sore", "control.hurts"), ("that pose hurts", "control.hurts"),
+    ("can this wait", "reminder.snooze"), ("ask me again after my call", "reminder.snooze"),
+    ("done my walk", "reminder.done"), ("I did my stretches like you said", "reminder.done"),
+    ("is lucozade ok for cramps", "relief.hydration"), ("what should I eat to stop the cramps coming back", "info.nutrition"),
+    ("how often should I stand up from my chair", "info.ergonomics"), ("get me up and moving", "routine.desk_break"),
+    ("the inside top of my leg is cramping", "relief.adductor"), ("right hip the front bit it's tight", "relief.hip_flexor"),
+    ("my thumb is cramping", "unknown"), ("previously on the show", "unknown"), ("remind me to post the letter", "unknown"),
+])
+def test_everyday_classes_of_wording(nlu: Understander, text: str, expected: str) -> None:
+    assert intent(nlu, text) == expected
