@@ -143,6 +143,13 @@ def test_severe_pain_and_unable_to_stand_escalates_as_urgent(config: Config) -> 
 
 
 def _in_state(config: Config, state: str) -> Talk:
+    if state == "reminder":
+        every_minute = replace(config.reminders, interval_minutes=1, quiet_start=datetime.min.time(),
+                               quiet_end=datetime.min.time())
+        talk = Talk(replace(config, reminders=every_minute))
+        talk.wait(75)
+        assert "spoken" in [e["state"] for e in talk.of("reminder")]
+        return talk
     talk = Talk(config)
     if state == "idle":
         return talk
@@ -178,7 +185,7 @@ def _in_state(config: Config, state: str) -> Talk:
     raise AssertionError(state)
 
 
-STATES = ("idle", "asking side", "asking pain", "screening", "instruction", "hold", "paused")
+STATES = ("idle", "reminder", "asking side", "asking pain", "screening", "instruction", "hold", "paused")
 FLAGS = {
     "I can't control my bladder": ("redflag.emergency", "emergency"),
     "my leg has gone numb": ("redflag.numbness", "urgent"),
