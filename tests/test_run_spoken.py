@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -62,7 +64,7 @@ class Conversation:
     """Runs the assistant on a spoken conversation, one more turn per run."""
 
     def __init__(self, tmp: Path, voices: object, *, wake: str | None = None, start: datetime | None = None,
-                 data_dir: Path | None = None) -> None:
+                 data_dir: Path | None = None, safety: str = "") -> None:
         self.tmp = tmp
         self.speak = voices  # the testvoices.speak function
         self.wake = wake
@@ -70,7 +72,7 @@ class Conversation:
         self.data_dir = data_dir or tmp / "data"
         self.config = tmp / "config.toml"
         self.config.write_text(f'[paths]\ndata_dir = "{data_dir or tmp / "data"}"\n'
-                               '[safety]\nemergency_number = "999"\n')
+                               '[safety]\nemergency_number = "999"\n' + safety)
         self.probe_config = tmp / "probe.toml"  # runs that only find the timing keep no journal
         self.probe_data = tmp / "probe"
         self.events: Events = []
@@ -82,7 +84,9 @@ class Conversation:
         for i, turn in enumerate(turns):
             if i > 0:  # the assistant's replies so far decide when this turn is said
                 shutil.rmtree(self.probe_data, ignore_errors=True)
-                self.probe_config.write_text(self.config.read_text().replace(str(self.data_dir), str(self.probe_data)))
+                probe = self.config.read_text().replace(str(self.data_dir), str(self.probe_data))
+                self.probe_config.write_text("\n".join(line for line in probe.splitlines()
+                                                       if not line.startswith("on_emergency")) + "\n")
                 self._run(placed, tail, self.probe_config)
             start = turn.when(self.events, since)
             assert start is not None, f"turn {i} ({turn.text!r}) never got its cue: {self._said()}"
@@ -171,7 +175,11 @@ def test_numbness_reported_mid_hold_stops_the_session_and_escalates(tmp_path: Pa
 
 
 def test_an_emergency_is_repeated_until_acknowledged(tmp_path: Path, speak) -> None:  # noqa: ANN001
-    talk = Conversation(tmp_path, speak)
+    marker = tmp_path / "carer-notified"
+    script = tmp_path / "notify_carer.py"
+    script.write_text(f"open({str(marker)!r}, 'a').write('x')\n")
+    notify = f"{sys.executable} {script}"
+    talk = Conversation(tmp_path, speak, safety=f'on_emergency = "{notify}"\n')
     talk.run([
         Turn("I have lost control of my bladder", at(1.0), voice="rms"),
         Turn("okay", after_event("escalate", 70.0), voice="rms"),
@@ -183,6 +191,10 @@ def test_an_emergency_is_repeated_until_acknowledged(tmp_path: Path, speak) -> N
     after = [e for e in says if e["t"] > ack["t"] + 10]
     assert len(before) >= 3, "the instruction was not repeated while unacknowledged"
     assert after == [], "kept repeating after it was acknowledged"
+    deadline = time.monotonic() + 10
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.read_text() == "x", "the on_emergency command ran other than exactly once"
 
 
 def test_television_chatter_without_the_wake_phrase_is_ignored(tmp_path: Path, speak) -> None:  # noqa: ANN001
