@@ -129,3 +129,34 @@ def test_silence_and_noise_never_make_the_assistant_speak(voices, tmp_path: Path
                  "--wake", "off"]) == 0
     kinds = [json.loads(line)["type"] for line in events.read_text().splitlines()]
     assert "escalate" not in kinds and "session" not in kinds
+
+
+class OnceBrokenSpeaker:
+    """A speaker whose sound server restarted: the next play() reports the earlier failure, once."""
+
+    def __init__(self) -> None:
+        self.played: list[AudioChunk] = []
+        self.pending_error = True
+        self.speaking = False
+
+    def play(self, chunk: AudioChunk) -> None:
+        if self.pending_error:
+            self.pending_error = False
+            raise AudioError("speaker 'default' failed (stream lost)", "check the speaker")
+        self.played.append(chunk)
+
+    def stop(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_sentence_is_not_lost_when_the_speaker_reports_an_earlier_failure() -> None:
+    from voicecare.runtime.output import DeviceOutput
+
+    speaker = OnceBrokenSpeaker()
+    output = DeviceOutput(speaker, clock=None)
+    urgent = AudioChunk.silence(1.0)
+    output.play(urgent, 0.0)
+    assert speaker.played == [urgent]

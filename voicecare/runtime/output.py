@@ -6,6 +6,7 @@ import logging
 from typing import Any, Protocol
 
 from voicecare.audio.chunk import AudioChunk
+from voicecare.errors import AudioError
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,13 @@ class DeviceOutput:
 
     def play(self, chunk: AudioChunk, now: float) -> float:
         start = max(now, self._until)
-        self._speaker.play(chunk)
+        try:
+            self._speaker.play(chunk)
+        except AudioError as exc:
+            # An earlier block failed (sound server restarting): the worker reopens the device,
+            # so this sentence is still queued rather than lost.
+            log.warning("%s; reopening the speaker", exc.line())
+            self._speaker.play(chunk)
         self._until = start + chunk.seconds
         return start
 
