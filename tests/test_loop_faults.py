@@ -156,7 +156,7 @@ def test_a_sentence_is_not_lost_when_the_speaker_reports_an_earlier_failure() ->
     from voicecare.runtime.output import DeviceOutput
 
     speaker = OnceBrokenSpeaker()
-    output = DeviceOutput(speaker, clock=None)
+    output = DeviceOutput(speaker)
     urgent = AudioChunk.silence(1.0)
     output.play(urgent, 0.0)
     assert speaker.played == [urgent]

@@ -62,9 +62,8 @@ class FileOutput:
 class DeviceOutput:
     """Speech on the sound card through ``voicecare.audio.devices.Speaker``."""
 
-    def __init__(self, speaker: Any, clock: Any) -> None:
+    def __init__(self, speaker: Any) -> None:
         self._speaker = speaker
-        self._clock = clock
         self._until = 0.0
 
     def play(self, chunk: AudioChunk, now: float) -> float:
