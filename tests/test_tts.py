@@ -109,6 +109,23 @@ def test_twenty_consecutive_sentences_all_complete():
     assert min(long) > max(short)
 
 
+def test_voices_on_several_threads_keep_their_own_rate():
+    import threading
+
+    seconds: dict[int, list[float]] = {}
+
+    def speak(rate: int) -> None:
+        voice = Voice(rate_wpm=rate, cache_phrases=0)
+        seconds[rate] = [voice.synthesize(f"Breathe out slowly. Number {i}.").seconds for i in range(3)]
+
+    threads = [threading.Thread(target=speak, args=(rate,)) for rate in (100, 250)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert min(seconds[100]) > 1.8 * max(seconds[250]), seconds
+
+
 def test_driver_chatter_does_not_reach_stdout(capsys):
     Voice().synthesize("Nothing on the console, please.")
     print("our own line")

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import io
 import logging
 import os
 import struct
@@ -68,12 +67,15 @@ class Request:
     voice: str
 
 
-class _StdoutFilter(io.TextIOBase):
+class _StdoutFilter:
     """Passes writes through, except the driver's 'Audio saved to' line (written from espeak's thread)."""
 
     def __init__(self, target: Any) -> None:
         self._target = target
         self._dropping: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)  # encoding, buffer, fileno... stay the real stream's
 
     def write(self, s: str) -> int:
         me = threading.get_ident()
