@@ -148,7 +148,8 @@ class _Engine:
             if any(isinstance(e, ValueError) for e in self._errors):
                 self._voice = None
                 raise UnknownVoice(req.voice)
-            self._voice = req.voice
+            # a fresh engine only queues the change: remember it once it has surely been made
+            self._voice = None if self.engine.isBusy() else req.voice
         want = (req.rate_wpm, req.volume_percent)
         if self.current() == want:
             return
@@ -184,6 +185,9 @@ class _Engine:
         finally:
             if isinstance(sys.stdout, _StdoutFilter):
                 sys.stdout = real_stdout
+        if any(isinstance(e, ValueError) and "voice" in str(e).lower() for e in self._errors):
+            self._voice = None
+            raise UnknownVoice(req.voice)
         if self._errors:
             raise Pyttsx3Failed(f"pyttsx3 reported {self._errors[0]!r}")
         got = self.current()
