@@ -37,6 +37,9 @@ class PocketsphinxSettings:
     min_speech_seconds: float = 0.15
     """Less voiced audio than this is treated as silence."""
     language_weight: float = 6.5
+    dither_lsb: float = 16.0
+    """Gaussian dither (in 16-bit steps) added before decoding: stretches of exact digital zero in
+    files and synthesized speech upset the front end's noise tracking; a real microphone never has them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ class PocketsphinxRecognizer:
         decoder = self._decoder
         decoder.set_cmn(self._initial_cmn)  # each utterance stands alone: no drift from earlier audio
         decoder.start_utt()
-        decoder.process_raw(chunk.audio, no_search=False, full_utt=True)
+        decoder.process_raw(_dithered(chunk, self.settings.dither_lsb), no_search=False, full_utt=True)
         decoder.end_utt()
         hyp = decoder.hyp()
         if hyp is None:
@@ -146,6 +149,15 @@ class PocketsphinxRecognizer:
         if not math.isfinite(value) or value <= 0.0:
             return 0.0
         return min(1.0, value ** (1.0 / max(1, words)))
+
+
+def _dithered(chunk: AudioChunk, lsb: float) -> bytes:
+    """The audio with a little fixed-seed noise added, so the same input always decodes the same."""
+    if lsb <= 0:
+        return chunk.audio
+    rng = np.random.default_rng(len(chunk.audio))
+    samples = chunk.array().astype(np.float32) + rng.standard_normal(chunk.samples).astype(np.float32) * lsb
+    return np.clip(np.round(samples), -32768, 32767).astype("<i2").tobytes()
 
 
 def _voiced_seconds(chunk: AudioChunk, frame_seconds: float = 0.02) -> float:
