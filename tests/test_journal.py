@@ -380,3 +380,32 @@ def test_closing_twice_and_recording_after_close_do_not_raise(path: Path) -> Non
     journal.close()
     journal.record("episode", {"muscle": "glute"}, T0)
     assert count(path, "episodes") == 0
+
+
+def test_every_record_the_reminders_write_is_kept(caplog: pytest.LogCaptureFixture) -> None:
+    """The reminders core notes more states than the event log shows; the journal keeps them all."""
+    from datetime import datetime, timezone
+
+    from voicecare.content.reminder_texts import load_reminder_texts
+    from voicecare.core.actions import Heard, Record, Tick
+    from voicecare.core.reminders import Reminders, ReminderSettings
+    from voicecare.messages import Understanding
+
+    journal = Journal.memory()
+    reminders = Reminders(ReminderSettings(interval_minutes=1, hydration=True, hydration_interval_minutes=1,
+                                           quiet_start=datetime.min.time(), quiet_end=datetime.min.time()),
+                          load_reminder_texts())
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    records: list[Record] = []
+    for minute in range(0, 30):
+        wall = start.replace(minute=minute)
+        records += [a for a in reminders.handle(Tick(), minute * 60.0, wall) or [] if isinstance(a, Record)]
+        if minute == 5:
+            said = reminders.handle(Heard(Understanding("done", "reminder.done", 1.0)), minute * 60.0 + 1, wall)
+            records += [a for a in said or [] if isinstance(a, Record)]
+    assert {r.data["state"] for r in records} >= {"spoken", "unanswered", "acknowledged"}
+    with caplog.at_level(logging.WARNING):
+        for record in records:
+            journal.record(record.kind, record.data, start)
+    assert "ignored" not in caplog.text
+    assert journal.history(start, 1)[-1].reminders_spoken >= 1

@@ -16,7 +16,10 @@ from voicecare.messages import RED_FLAG_SEVERITY, Severity
 MUSCLES = frozenset({"glute", "hip_flexor", "adductor", "general"})
 SIDES = frozenset({"left", "right"})
 PAIN_PHASES = frozenset({"start", "end"})
-REMINDER_STATES = frozenset({"due", "spoken", "snoozed", "acknowledged", "deferred"})
+REMINDER_STATES = frozenset({
+    "due", "spoken", "snoozed", "acknowledged", "deferred",  # the event-log states (CONTRACT.md)
+    "unanswered", "skipped", "enabled", "disabled",  # what the reminders also note for the record
+})
 REMINDER_KINDS = frozenset({"movement", "hydration"})
 RULES = frozenset({"recurring", "persistent"})
 MAX_HOLD_SECONDS = 600.0
@@ -111,6 +114,10 @@ def _red_flag(data: Mapping[str, Any], when: datetime) -> Row:
 
 def _reminder(data: Mapping[str, Any], when: datetime) -> Row:
     state = _choice(data, "state", REMINDER_STATES)
+    kinds = data.get("kinds")
+    if "kind" not in data and isinstance(kinds, (list, tuple)) and kinds:
+        # One spoken reminder may cover movement and water at once: it is one reminder.
+        data = {**data, "kind": "movement" if "movement" in kinds else kinds[0]}
     kind = _choice(data, "kind", REMINDER_KINDS, optional=True) or "movement"
     return Row("reminders", stamp(when) + (("state", state), ("kind", kind)))
 
