@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 _FILLERS = frozenset({"um", "uh", "er", "erm", "oh", "ok", "okay", "so"})
+_CALLS = frozenset({"hey", "hay", "hi", "a", "eh", "ay", "he", "k", "ok", "okay", "oi"})
+"""Short openings a recognizer makes of "hey" (PocketSphinx often hears "a care")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,9 @@ class WakePhrase:
         wanted = self.phrase.lower().split()
         if not wanted:
             return True, text
+        if len(wanted) == 2 and wanted[0] in _CALLS and len(words) >= 2 and words[0] in _CALLS \
+                and words[1] == wanted[1]:
+            return True, " ".join(words[2:])
         for extra in (0, 1, -1):
             count = len(wanted) + extra
             if count <= 0 or count > len(words):

@@ -232,6 +232,11 @@ class AudioLoop:
                 self._execute(self._handle(Tick()))
         self.now = max(self.now, t)
 
+    def _catch_up(self) -> None:
+        """On the real clock, move ``now`` past time spent computing (on files it is virtual)."""
+        if not self._stream_clock:
+            self.now = max(self.now, self._clock())
+
     def _handle(self, event: Any) -> list[Action]:
         return self.p.assistant.handle(event, self.now, self.wall)
 
@@ -251,6 +256,7 @@ class AudioLoop:
             transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
         addressed, rest = self.p.wake.split(transcript.text) if self.p.wake else (True, transcript.text)
         understanding: Understanding = self.p.understander.understand(rest)
+        self._catch_up()  # recognition took real time: the answer cannot come before now
         if during_speech and not self._may_interrupt(understanding, utterance):
             log.debug("ignored while speaking: %r", transcript.text)
             return
@@ -289,6 +295,7 @@ class AudioLoop:
             if action.interrupt:
                 self.p.output.stop(self.now)
             audio = self._synthesize(action.text)
+            self._catch_up()
             t = self.p.output.play(audio, self.now)
             self._said.add(action.text, t, t + audio.seconds)
             self._speaking = True
