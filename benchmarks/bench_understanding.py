@@ -20,7 +20,7 @@ from voicecare.nlu import Understander
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIRS = (ROOT / "tests" / "data", ROOT / "benchmarks" / "data")
-NAMES = {"nlu_dev": "dev", "heldout_text": "tune", "heldout_v2": "tune2"}
+NAMES = {"nlu_dev": "dev", "heldout_text": "tune", "heldout_v2": "tune2", "heldout_v3": "tune3"}
 """Set names for files whose stem says little about their role."""
 
 

@@ -30,11 +30,11 @@ class Understander:
     @classmethod
     def load(cls, content_dir: Path = DEFAULT_CONTENT_DIR, threshold: float = DEFAULT_THRESHOLD) -> "Understander":
         """Read and validate ``lexicon.toml`` and ``intents.toml`` from ``content_dir``."""
-        from voicecare.content.intents import load_intents
+        from voicecare.content.intents import load_intent_content
 
         lexicon: Lexicon = load_lexicon(content_dir)
-        examples = load_intents(content_dir)
-        return cls(Matcher(lexicon, examples, threshold))
+        content = load_intent_content(content_dir)
+        return cls(Matcher(lexicon, content.examples, threshold, pool=content.combined()))
 
     @property
     def threshold(self) -> float:

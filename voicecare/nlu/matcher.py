@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA
 from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding, unknown
 from voicecare.nlu.english import english_words
 from voicecare.nlu.lexicon import GAP, MAX_GAP, Lexicon, Pattern, Rule
+from voicecare.nlu.neighbours import Neighbour, NeighbourIndex
 from voicecare.nlu.normalize import tokens
 from voicecare.nlu.slots import extract_slots
 
@@ -45,6 +46,16 @@ RED_MIN_LENGTH = 5
 """Shortest non-English word that may be corrected into a red-flag word, at one edit at most."""
 _SUFFIXES = ("ally", "ly", "s", "es", "ed", "ing", "ness")
 """Endings stripped from a real word the lexicon lacks, to reach a word it has."""
+KNN_FLOOR = 0.6
+"""Cosine similarity (0-1) of the nearest tagged example below which it adds nothing."""
+KNN_WEIGHT = 2.5
+"""Raw score a perfect nearest-example match adds to its intent."""
+KNN_ALONE = 0.8
+"""Similarity at which a nearest example may propose an intent no concept rule fired for."""
+KNN_CONFIDENT = 4.5
+"""Raw concept score at or above which a nearest example may not propose another intent."""
+KNN_UNKNOWN = 0.85
+"""Similarity to an off-topic example at which a weak concept match becomes unknown."""
 _SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 
 
@@ -75,7 +86,9 @@ def confidence(raw: float) -> float:
 class Matcher:
     """The scoring engine behind ``Understander``; built once from lexicon and examples."""
 
-    def __init__(self, lexicon: Lexicon, examples: Mapping[str, tuple[str, ...]], threshold: float) -> None:
+    def __init__(self, lexicon: Lexicon, examples: Mapping[str, tuple[str, ...]], threshold: float,
+                 pool: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        """``examples`` feed whole-sentence similarity; ``pool`` (labelled utterances) feeds the nearest-neighbour signal."""
         self.lexicon = lexicon
         self.threshold = threshold
         self._index: dict[str, list[tuple[str, Pattern]]] = {}
@@ -113,11 +126,21 @@ class Matcher:
                                 | lexicon.negation_far | lexicon.bridge | lexicon.boundary | example_words)
         self._fixes: dict[str, str] = {}
         self._our_body = OUR_BODY_CONCEPTS & frozenset(lexicon.concepts)
+        self._rule_of = {r.intent: r for r in self._rules}
+        self._uncertain: dict[str, list[Pattern]] = {}
+        for pattern in lexicon.uncertain:
+            for word in pattern[0]:
+                self._uncertain.setdefault(word, []).append(pattern)
+        self._neighbours = NeighbourIndex(
+            (intent, *self.tags(self.analyse(phrase))) for intent, phrases in pool.items() for phrase in phrases
+        ) if pool else None
+        self._all_words = self._vocab | frozenset(
+            w for phrases in (pool or {}).values() for phrase in phrases for w in tokens(phrase))
 
     # words -------------------------------------------------------------
     def vocabulary(self) -> frozenset[str]:
-        """Every word the lexicon and the examples use."""
-        return self._vocab
+        """Every word the lexicon, the examples and the labelled pool use."""
+        return self._all_words
 
     def _correct(self, word: str) -> str:
         """The lexicon word a misspelled or misheard word stands for, else the word itself."""
@@ -165,16 +188,24 @@ class Matcher:
         if i < len(words) and words[i] in element:
             yield from self._ends(words, pattern, i + 1, k + 1)
 
-    def _find(self, words: list[str], patterns: Iterable[Pattern]) -> bool:
-        return any(next(self._ends(words, p, i, 0), None) is not None
-                   for p in patterns for i in range(len(words)))
+    def _end(self, words: list[str], pattern: Pattern, i: int) -> int | None:
+        """The furthest end index where ``pattern`` matches ``words`` from ``i``, else None."""
+        if GAP in pattern:
+            return max(self._ends(words, pattern, i, 0), default=None)
+        end = i + len(pattern)
+        if end > len(words):
+            return None
+        for k, element in enumerate(pattern):
+            if words[i + k] not in element:
+                return None
+        return end
 
     def _spans(self, words: list[str]) -> list[Span]:
         """Concept spans, longest first and red flags first among equals, without overlaps."""
         found: list[Span] = []
         for i, word in enumerate(words):
             for name, pattern in self._index.get(word, ()):
-                end = max(self._ends(words, pattern, i, 0), default=None)
+                end = self._end(words, pattern, i)
                 if end is not None:
                     found.append(Span(name, i, end))
         found.sort(key=lambda s: (s.start - s.end, s.concept not in self._red_concepts, s.start))
@@ -196,7 +227,7 @@ class Matcher:
         found: list[Span] = []
         for i, word in enumerate(words):
             for name, pattern in self._context.get(word, ()):
-                end = max(self._ends(words, pattern, i, 0), default=None)
+                end = self._end(words, pattern, i)
                 if end is not None:
                     found.append(Span(name, i, end))
         found.sort(key=lambda s: (s.start - s.end, s.start))
@@ -234,7 +265,8 @@ class Matcher:
         """Words, concept spans, present and negated concepts of one utterance."""
         words = [self._correct(w) for w in tokens(text)]
         spans = self._spans(words)
-        unsure = self._find(words, self.lexicon.uncertain)
+        unsure = any(self._end(words, p, i) is not None
+                     for i, w in enumerate(words) for p in self._uncertain.get(w, ()))
         present: set[str] = set()
         negated: set[str] = set()
         verdicts: dict[int, bool] = {}
@@ -247,6 +279,33 @@ class Matcher:
                 verdicts[j] = verdicts.get(j, False) or is_negated
             (negated if is_negated else present).add(span.concept)
         return Analysis(tuple(words), tuple(spans), frozenset(present), frozenset(negated - present))
+
+    def tags(self, analysis: Analysis) -> tuple[list[str], list[str]]:
+        """The utterance as a sequence of concept tags and leftover words, plus context concepts."""
+        starts: dict[int, list[Span]] = {}
+        covered = [False] * len(analysis.words)
+        extra: list[str] = []
+        for span in analysis.spans:
+            if span.concept in self.lexicon.anywhere:
+                extra.append("@" + span.concept)
+                continue
+            starts.setdefault(span.start, []).append(span)
+            for j in range(span.start, span.end):
+                covered[j] = True
+        out: list[str] = []
+        for i, word in enumerate(analysis.words):
+            for span in starts.get(i, ()):
+                out.append(("!" if span.concept in analysis.negated else "@") + span.concept)
+            if not covered[i]:
+                out.append(word)
+        return out, extra
+
+    def nearest(self, analysis: Analysis, k: int = 5) -> list[Neighbour]:
+        """The nearest labelled examples to an analysed utterance (empty when the signal is off)."""
+        if self._neighbours is None:
+            return []
+        tags, extra = self.tags(analysis)
+        return self._neighbours.nearest(tags, extra, k)
 
     # scoring ------------------------------------------------------------
     def _raw(self, rule: Rule, analysis: Analysis) -> float:
@@ -273,6 +332,30 @@ class Matcher:
             return bonus, "unknown", 0.0
         return bonus, self._example_intent[hits[0][2]], hits[0][1]
 
+    def _knn(self, analysis: Analysis) -> dict[str, float]:
+        """Best similarity per intent among the nearest examples; red-flag examples never vote."""
+        best: dict[str, float] = {}
+        for n in self.nearest(analysis):
+            if n.intent not in RED_FLAG_SEVERITY and n.similarity > best.get(n.intent, 0.0):
+                best[n.intent] = n.similarity
+        return best
+
+    def _knn_proposals(self, scored: list[tuple[float, int, str]], near: dict[str, float],
+                       analysis: Analysis) -> list[tuple[float, int, str]]:
+        """Add an intent no rule fired for when its nearest example is close and no rule is confident."""
+        if scored and max(scored)[0] >= KNN_CONFIDENT:
+            return scored
+        have = {item[2] for item in scored}
+        out = list(scored)
+        for intent, similarity in near.items():
+            if intent in have or intent == "unknown" or similarity < KNN_ALONE:
+                continue
+            rule = self._rule_of.get(intent)
+            if rule is not None and rule.max_other is not None and self._others(rule, analysis) > rule.max_other:
+                continue
+            out.append((_lift(similarity), -len(self._rules) - 1, intent))
+        return out
+
     def understand(self, text: str) -> Understanding:
         """One utterance as an Understanding; red flags win whenever present."""
         analysis = self.analyse(text)
@@ -285,13 +368,18 @@ class Matcher:
             return Understanding(text, rule.intent, max(0.5, confidence(raw)), slots)
         joined = " ".join(analysis.words)
         bonus, best_intent, best_score = self._example_bonus(joined)
+        near = self._knn(analysis)
         scored: list[tuple[float, int, str]] = []
         for order, rule in enumerate(self._rules):
             if not rule.triggered(analysis.present):
                 continue
             if rule.max_other is not None and self._others(rule, analysis) > rule.max_other:
                 continue
-            scored.append((self._raw(rule, analysis) + bonus.get(rule.intent, 0.0), -order, rule.intent))
+            scored.append((self._raw(rule, analysis) + bonus.get(rule.intent, 0.0) + _lift(near.get(rule.intent, 0.0)),
+                           -order, rule.intent))
+        scored = self._knn_proposals(scored, near, analysis)
+        if near.get("unknown", 0.0) >= KNN_UNKNOWN and (not scored or max(scored)[0] < KNN_CONFIDENT):
+            return Understanding(text, "unknown", 0.0, slots)
         if analysis.negated & self._red_concepts:
             scored = [item for item in scored if item[2] != "control.yes"]
             scored.append((NEGATED_RED_WEIGHT + bonus.get("control.no", 0.0), -len(self._rules), "control.no"))
@@ -311,5 +399,10 @@ class Matcher:
         if best_score >= EXAMPLE_ALONE and best_intent != "unknown" and not foreign:
             return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
         return Understanding(text, "unknown", 0.0, slots)
+
+def _lift(similarity: float) -> float:
+    """Raw score a nearest example of this similarity adds to its intent."""
+    return KNN_WEIGHT * max(0.0, (similarity - KNN_FLOOR) / (1.0 - KNN_FLOOR))
+
 
 __all__ = ["Analysis", "Matcher", "Span", "confidence"]
