@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python -m benchmarks.bench_understanding [--sets dev,tune]``. Evaluates every
 ``*.tsv`` in tests/data/ and benchmarks/data/ whose header names the columns text and intent (side
 optional). tests/data/nlu_dev.tsv is "dev"; benchmarks/data/heldout_text.tsv is "tune" and
-heldout_v2.tsv is "tune2" (the matcher has been tuned against both); any other set is named after its file.
+heldout_v2.tsv is "tune2" and heldout_v3.tsv "tune3" (the matcher has been tuned against them, and their
+rows are in content/intents.toml as heard utterances); any other set is named after its file.
 """
 
 from __future__ import annotations

@@ -11,6 +11,11 @@ import pytest
 from voicecare import cli
 from voicecare.messages import INTENTS, RED_FLAG_SEVERITY, Severity
 from voicecare.nlu import EXTRA_INTENTS, Understander
+from voicecare.content.intents import load_intent_content
+from voicecare.nlu import DEFAULT_THRESHOLD
+from voicecare.nlu.lexicon import load_lexicon
+from voicecare.nlu.matcher import Matcher
+from voicecare.nlu.neighbours import NeighbourIndex
 from voicecare.nlu.normalize import normalize, tokens
 
 DEV = Path(__file__).parent / "data" / "nlu_dev.tsv"
@@ -472,3 +477,75 @@ def test_a_near_fall_is_not_trauma(nlu: Understander) -> None:
 ])
 def test_everyday_classes_of_wording(nlu: Understander, text: str, expected: str) -> None:
     assert intent(nlu, text) == expected
+
+
+# ---------------------------------------------------------------- carers, consequences, numbers, shared words
+@pytest.mark.parametrize("text,expected", [
+    ("my gran took a tumble in the kitchen", "redflag.trauma"), ("her husband slipped on the drive", "redflag.trauma"),
+    ("I went down on the frosty path", "redflag.trauma"), ("my brother's leg keeps going from under him", "redflag.weakness"),
+    ("all the strength went out of my foot", "redflag.weakness"), ("dad's been wetting himself without knowing", "redflag.emergency"),
+    ("the spasm is so bad I can't sit down properly", "redflag.function"),
+    ("I keep having to stop every few paces with this cramp", "redflag.function"),
+])
+def test_carers_and_consequences_are_red_flags(nlu: Understander, text: str, expected: str) -> None:
+    got = nlu.understand(text)
+    assert got.intent == expected
+    assert got.severity is RED_FLAG_SEVERITY[expected]
+
+
+@pytest.mark.parametrize("text", ["the cat fell off the windowsill", "my mug fell off the table", "the kids' books fell over",
+                                  "I fell asleep in front of the telly"])
+def test_an_animal_or_object_falling_is_not_trauma(nlu: Understander, text: str) -> None:
+    assert not nlu.understand(text).is_red_flag
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my dad's hip has gone into a spasm", "relief.general"),
+    ("I was hoping you could tell me what to do, my hip's gone into a cramp", "relief.general"),
+    ("glut keeps seizing", "relief.glute"), ("cramp in the inner thy on the left", "relief.adductor"),
+    ("hip flex her keeps tightening", "relief.hip_flexor"), ("would an eyes pack help", "relief.cold"),
+    ("can I take brufen", "relief.medication"), ("let's go for ninety seconds", "control.longer"),
+    ("fifteen seconds is plenty", "control.shorter"), ("I've been for my stroll", "reminder.done"),
+    ("is it chilly out", "unknown"), ("how long do I microwave frozen chips", "unknown"),
+    ("the radiators are cold, ring the plumber", "unknown"), ("remind me to feed the cat", "unknown"),
+    ("put the bins out", "unknown"),
+])
+def test_new_classes_of_wording(nlu: Understander, text: str, expected: str) -> None:
+    assert intent(nlu, text) == expected
+
+
+def test_spoken_compound_numbers_and_without_are_normalized() -> None:
+    assert tokens("hold for forty five seconds w/o stopping") == ["hold", "for", "45", "seconds", "without", "stopping"]
+
+
+# ---------------------------------------------------------------- nearest labelled utterances
+def test_nearest_examples_compare_concepts_not_letters(nlu: Understander) -> None:
+    matcher = nlu._matcher
+    near = matcher.nearest(matcher.analyse("my bum cheek has knotted up"))
+    assert near and near[0].similarity > 0.3
+    assert near[0].intent == "relief.glute"
+
+
+def test_neighbour_index_ranks_by_shared_rare_features() -> None:
+    index = NeighbourIndex([("a", ["@glute", "@spasm"], []), ("b", ["@heat", "@question"], []),
+                            ("c", ["@glute", "@question"], [])])
+    near = index.nearest(["@glute", "@spasm"])
+    assert [n.intent for n in near][:2] == ["a", "c"]
+    assert near[0].similarity == pytest.approx(1.0)
+    assert index.nearest(["unrelated"]) == []
+
+
+def test_neighbours_never_create_a_red_flag() -> None:
+    content = load_intent_content()
+    pool = dict(content.combined())
+    pool["redflag.trauma"] = (*pool["redflag.trauma"], "the blue kettle whistles loudly")
+    matcher = Matcher(load_lexicon(), content.examples, DEFAULT_THRESHOLD, pool=pool)
+    analysis = matcher.analyse("the blue kettle whistles loudly")
+    assert matcher.nearest(analysis)[0].intent == "redflag.trauma"
+    assert not matcher.understand("the blue kettle whistles loudly").is_red_flag
+
+
+def test_a_confident_concept_match_is_not_overridden_by_a_neighbour(nlu: Understander) -> None:
+    assert intent(nlu, "should I put a heat pad on my glute") == "relief.heat"
+    assert intent(nlu, "stop") == "control.stop"
+    assert intent(nlu, "stop the music") == "unknown"

@@ -39,6 +39,10 @@ _NUMBERS: dict[str, str] = {
     "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "ninety": "90",
 }
 
+_TENS = frozenset({"20", "30", "40", "50", "60", "90"})
+_UNITS = frozenset("123456789")
+"""Spoken compounds such as "forty five" become one number (45)."""
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SUFFIXES = (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"), ("'d", " would"),
              ("'m", " am"), ("'s", " is"))
@@ -49,6 +53,7 @@ def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = re.sub(r"\bw/o\b", "without", text)
     text = re.sub(r"(\d+)\s*/\s*10\b", r"\1 out of 10", text)
     text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
     return text
@@ -75,7 +80,11 @@ def tokens(text: str) -> list[str]:
         return []
     out: list[str] = []
     for word in _WORD.findall(_fold(text)):
-        out.extend(_expand(word))
+        for token in _expand(word):
+            if token in _UNITS and out and out[-1] in _TENS:
+                out[-1] = str(int(out[-1]) + int(token))
+            else:
+                out.append(token)
     return out
 
 
