@@ -36,6 +36,13 @@ OFFTOPIC_CONCEPT = "offtopic"
 """Lexicon concept for requests outside the domain (music, weather, alarms...)."""
 OTHER_BODY_CONCEPT = "other_body"
 """Lexicon concept for body parts outside the hip region (hand, neck, tooth...)."""
+OTHER_SENSE_CONCEPT = "other_sense"
+"""Lexicon concept for objects that put our treatment words in another sense ("heat up dinner", "stretch limo")."""
+OUR_CONTEXT_CONCEPTS = frozenset({"pain", "spasm", "hurts"})
+SHARED_WORD_INTENTS = frozenset({"relief.heat", "relief.cold", "relief.hydration", "routine.daily_stretch",
+                                 "routine.strength", "routine.desk_break"})
+"""Intents whose words have everyday senses too (heat up dinner, ice for the gin, stretch limo, water the plants)."""
+"""Concepts that, with a body part of ours, keep a treatment word in its therapy sense."""
 OUR_BODY_CONCEPTS = frozenset({"hip", "glute", "front_hip", "adductor", "legfoot", "lower_body", "saddle_area"})
 """Concepts naming the hip region: with one of them, another body part does not make it off-topic."""
 OFFTOPIC_MARGIN = 4.5
@@ -56,6 +63,14 @@ KNN_CONFIDENT = 4.5
 """Raw concept score at or above which a nearest example may not propose another intent."""
 KNN_UNKNOWN = 0.85
 """Similarity to an off-topic example at which a weak concept match becomes unknown."""
+SADDLE_CONCEPT = "saddle_area"
+"""Context concept for the saddle area: numbness there is an emergency, in a leg it is urgent."""
+LIMB_CONCEPT = "legfoot"
+"""Context concept for the leg and foot, the other place a loss of feeling can belong to."""
+FEELING_CONCEPTS = frozenset({"feel_loss", "numb"})
+"""Symptom concepts whose place decides between saddle numbness and leg numbness."""
+SADDLE_REACH = 5
+"""Words within which a loss of feeling belongs to the saddle area even when a leg word is nearer."""
 _SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 
 
@@ -278,7 +293,28 @@ class Matcher:
             for j in range(span.start, span.end):
                 verdicts[j] = verdicts.get(j, False) or is_negated
             (negated if is_negated else present).add(span.concept)
+        if SADDLE_CONCEPT in present and present & FEELING_CONCEPTS and not self._feeling_in_saddle(spans):
+            present.discard(SADDLE_CONCEPT)
         return Analysis(tuple(words), tuple(spans), frozenset(present), frozenset(negated - present))
+
+    @staticmethod
+    def _feeling_in_saddle(spans: list[Span]) -> bool:
+        """True when some loss of feeling is about the saddle area rather than a leg ("groin cramping, leg tingling").
+
+        A feeling belongs to the nearest place named; a saddle word close by or a tie keeps it there
+        (when unsure, the emergency).
+        """
+        def gap(a: Span, b: Span) -> int:
+            return max(0, b.start - a.end, a.start - b.end)
+
+        saddle = [s for s in spans if s.concept == SADDLE_CONCEPT]
+        limb = [s for s in spans if s.concept == LIMB_CONCEPT]
+        for feeling in (s for s in spans if s.concept in FEELING_CONCEPTS):
+            near_saddle = min(gap(feeling, s) for s in saddle)
+            near_limb = min((gap(feeling, s) for s in limb), default=len(spans) + 1_000)
+            if near_saddle <= near_limb or near_saddle <= SADDLE_REACH:
+                return True
+        return False
 
     def tags(self, analysis: Analysis) -> tuple[list[str], list[str]]:
         """The utterance as a sequence of concept tags and leftover words, plus context concepts."""
@@ -385,6 +421,8 @@ class Matcher:
             scored.append((NEGATED_RED_WEIGHT + bonus.get("control.no", 0.0), -len(self._rules), "control.no"))
         if scored:
             raw, _, intent = max(scored)
+            if intent in SHARED_WORD_INTENTS and self._other_sense(analysis):
+                return Understanding(text, "unknown", 0.0, slots)
             foreign = OFFTOPIC_CONCEPT in analysis.present or (
                 OTHER_BODY_CONCEPT in analysis.present and not analysis.present & self._our_body)
             if foreign and raw < OFFTOPIC_MARGIN:
@@ -399,6 +437,15 @@ class Matcher:
         if best_score >= EXAMPLE_ALONE and best_intent != "unknown" and not foreign:
             return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
         return Understanding(text, "unknown", 0.0, slots)
+
+    def _other_sense(self, analysis: Analysis) -> bool:
+        """True when an everyday object puts our words in another sense and nothing of ours is named."""
+        if analysis.present & (self._our_body | OUR_CONTEXT_CONCEPTS):
+            return False
+        denied = self.lexicon.negation_near | self.lexicon.negation_far
+        return any(span.concept == OTHER_SENSE_CONCEPT and not denied.intersection(analysis.words[max(0, span.start - 2):span.start])
+                   for span in analysis.spans)
+
 
 def _lift(similarity: float) -> float:
     """Raw score a nearest example of this similarity adds to its intent."""

@@ -27,6 +27,9 @@ _CONTRACTIONS: dict[str, str] = {
     "where's": "where is", "you're": "you are", "youre": "you are", "we're": "we are",
     "they're": "they are", "theyre": "they are", "you've": "you have", "we've": "we have",
     "they've": "they have", "you'll": "you will", "we'll": "we will", "he's": "he is", "she's": "she is",
+    "cannae": "can not", "canna": "can not", "cannae'": "can not", "dinnae": "do not", "dinna": "do not",
+    "didnae": "did not", "couldnae": "could not", "wouldnae": "would not", "isnae": "is not",
+    "doesnae": "does not", "wasnae": "was not", "willnae": "will not", "havnae": "have not", "hasnae": "has not",
     "gonna": "going to", "wanna": "want to", "gotta": "got to", "gimme": "give me", "lemme": "let me",
     "kinda": "kind of", "sorta": "sort of", "y'know": "you know", "o'clock": "oclock",
 }
