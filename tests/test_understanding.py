@@ -549,3 +549,73 @@ def test_a_confident_concept_match_is_not_overridden_by_a_neighbour(nlu: Underst
     assert intent(nlu, "should I put a heat pad on my glute") == "relief.heat"
     assert intent(nlu, "stop") == "control.stop"
     assert intent(nlu, "stop the music") == "unknown"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('the thermometer read 39 point 2 this morning', 'redflag.fever'),
+    ('my temp is thirty eight', 'redflag.fever'),
+    ('it says 101 degrees fahrenheit on the thermometer', 'redflag.fever'),
+    ("she's been running a temperature since lunch", 'redflag.fever'),
+    ("I'm burning up and my hip is killing me", 'redflag.fever'),
+    ('keep going hot and cold all evening', 'redflag.fever'),
+    ("I've got the shivers and feel shivery", 'redflag.fever'),
+    ('waking up drenched, sweats at night', 'redflag.fever'),
+    ('I feel feverish today', 'redflag.fever'),
+    ('I walked right into the kitchen counter, hit my hip', 'redflag.trauma'),
+    ('caught my hip on the door frame', 'redflag.trauma'),
+    ('I smacked my thigh on the edge of the bed', 'redflag.trauma'),
+    ('he got tackled at rugby and now his hip hurts', 'redflag.trauma'),
+    ('we were in a crash on the motorway', 'redflag.trauma'),
+    ('my dad fell on the patio', 'redflag.trauma'),
+    ('landed on my side off the step', 'redflag.trauma'),
+    ("I can't get up the stairs with this cramp in my hip", 'redflag.function'),
+    ("grandad can't get upstairs because of his spasms", 'redflag.function'),
+    ('I cannae get up the stairs the noo wi this spasm', 'redflag.function'),
+    ("my hip's in spasm right now", 'relief.general'),
+    ("I can't feel the bottom of my left foot", 'redflag.numbness'),
+    ('the sole of my foot is numb', 'redflag.numbness'),
+    ("cramp in my groin and my leg's gone tingly", 'redflag.numbness'),
+    ('my groin has gone numb', 'redflag.emergency'),
+    ('no loss of bowel control or anything, just the spasm', 'relief.general'),
+    ('how long should I heat up the soup for', 'unknown'),
+    ('chuck some ice in the cocktails', 'unknown'),
+    ('is it going to be cold this weekend', 'unknown'),
+    ('turn up the heating', 'unknown'),
+    ('can we stretch the budget for a new sofa', 'unknown'),
+    ('I need to water the tomatoes', 'unknown'),
+    ("how's the strength of the wifi in here", 'unknown'),
+    ("I've got an ice pack on it, what now", 'relief.cold'),
+    ('should I use heat on my hip', 'relief.heat'),
+    ('is a bag of frozen peas ok on my bum', 'relief.cold'),
+    ('why does my glute keep cramping like this', 'info.causes'),
+    ('ice, not heat, is that right', 'relief.cold'),
+    ("I'd rather use a heat pack, not ice", 'relief.heat'),
+    ('can I put a heat pad on my inner thigh', 'relief.heat'),
+    ("let's do the strengthening for my glutes", 'routine.strength'),
+    ("it's hurting my hip holding this one", 'control.hurts'),
+    ('kindly repeat that', 'control.repeat'),
+    ('how can I make sure it never happens again', 'info.prevention'),
+])
+def test_fifth_round_classes(nlu: Understander, text: str, expected: str) -> None:
+    """Fever readings, impacts, spasms stopping an activity, severity both ways, our words in other senses."""
+    assert nlu.understand(text).intent == expected
+
+
+@pytest.mark.parametrize("text", ["ice or heat?", "heat or ice", "what about ice or heat for it"])
+def test_a_bare_treatment_choice_stays_ours(nlu: Understander, text: str) -> None:
+    assert nlu.understand(text).intent in {"relief.heat", "relief.cold"}
+
+
+@pytest.mark.parametrize("text", ["it's 39 degrees outside today", "the oven is at 200 degrees", "set the thermostat to 20 degrees"])
+def test_a_hot_day_or_oven_is_not_a_fever(nlu: Understander, text: str) -> None:
+    assert not nlu.understand(text).is_red_flag
+
+
+def test_leg_tingling_near_the_leg_is_urgent_but_groin_numbness_is_an_emergency(nlu: Understander) -> None:
+    assert nlu.understand("my groin keeps cramping and my foot is tingling").intent == "redflag.numbness"
+    assert nlu.understand("my groin is tingling and my hip is cramping").intent == "redflag.emergency"
+
+
+def test_a_denied_treatment_inside_a_choice_is_not_chosen(nlu: Understander) -> None:
+    assert nlu.understand("heat please, no ice").intent == "relief.heat"
+    assert nlu.understand("ice please, no heat").intent == "relief.cold"

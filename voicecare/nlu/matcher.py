@@ -70,6 +70,8 @@ LIMB_CONCEPT = "legfoot"
 FEELING_CONCEPTS = frozenset({"feel_loss", "numb"})
 """Symptom concepts whose place decides between saddle numbness and leg numbness."""
 SADDLE_REACH = 5
+OTHER_SYMPTOM_CONCEPTS = frozenset({"spasm", "pain"})
+"""Symptoms that, next to a saddle-area word, make it the place of a cramp or pain rather than of numbness."""
 """Words within which a loss of feeling belongs to the saddle area even when a leg word is nearer."""
 _SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 
@@ -301,19 +303,24 @@ class Matcher:
     def _feeling_in_saddle(spans: list[Span]) -> bool:
         """True when some loss of feeling is about the saddle area rather than a leg ("groin cramping, leg tingling").
 
-        A feeling belongs to the nearest place named; a saddle word close by or a tie keeps it there
-        (when unsure, the emergency).
+        A feeling belongs to the nearest place named, or to a saddle word close by ("my leg is numb and
+        so is my bum"), unless that saddle word is nearer a spasm or pain of its own; a tie keeps the
+        emergency.
         """
         def gap(a: Span, b: Span) -> int:
             return max(0, b.start - a.end, a.start - b.end)
 
-        saddle = [s for s in spans if s.concept == SADDLE_CONCEPT]
+        far = 1_000
         limb = [s for s in spans if s.concept == LIMB_CONCEPT]
+        other = [s for s in spans if s.concept in OTHER_SYMPTOM_CONCEPTS]
         for feeling in (s for s in spans if s.concept in FEELING_CONCEPTS):
-            near_saddle = min(gap(feeling, s) for s in saddle)
-            near_limb = min((gap(feeling, s) for s in limb), default=len(spans) + 1_000)
-            if near_saddle <= near_limb or near_saddle <= SADDLE_REACH:
-                return True
+            near_limb = min((gap(feeling, s) for s in limb), default=far)
+            for saddle in (s for s in spans if s.concept == SADDLE_CONCEPT):
+                distance = gap(feeling, saddle)
+                if min((gap(saddle, s) for s in other), default=far) < distance:
+                    continue
+                if distance <= near_limb or distance <= SADDLE_REACH:
+                    return True
         return False
 
     def tags(self, analysis: Analysis) -> tuple[list[str], list[str]]:
