@@ -38,11 +38,11 @@ OTHER_BODY_CONCEPT = "other_body"
 """Lexicon concept for body parts outside the hip region (hand, neck, tooth...)."""
 OTHER_SENSE_CONCEPT = "other_sense"
 """Lexicon concept for objects that put our treatment words in another sense ("heat up dinner", "stretch limo")."""
-OUR_CONTEXT_CONCEPTS = frozenset({"pain", "spasm", "hurts"})
+OUR_CONTEXT_CONCEPTS = frozenset({"spasm"})
+"""Concepts that, like a body part of ours, keep a treatment word in its therapy sense ("awful" alone does not)."""
 SHARED_WORD_INTENTS = frozenset({"relief.heat", "relief.cold", "relief.hydration", "routine.daily_stretch",
                                  "routine.strength", "routine.desk_break"})
 """Intents whose words have everyday senses too (heat up dinner, ice for the gin, stretch limo, water the plants)."""
-"""Concepts that, with a body part of ours, keep a treatment word in its therapy sense."""
 OUR_BODY_CONCEPTS = frozenset({"hip", "glute", "front_hip", "adductor", "legfoot", "lower_body", "saddle_area"})
 """Concepts naming the hip region: with one of them, another body part does not make it off-topic."""
 OFFTOPIC_MARGIN = 4.5
