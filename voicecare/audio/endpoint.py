@@ -82,6 +82,8 @@ class Endpointer:
         """The latest original frames: utterances carry the real audio, not the gated copy the VAD saw."""
         self._gate_open = 0
         """Frames the noise gate stays open for."""
+        self._quiet = 0
+        """Consecutive frames below the gate threshold: the speaker may have finished."""
         self._start_index: int | None = None
         """Frame index where the utterance in progress began, or None."""
 
@@ -94,6 +96,22 @@ class Endpointer:
     def in_speech(self) -> bool:
         """True while an utterance is in progress."""
         return self._start_index is not None
+
+    @property
+    def quiet_seconds(self) -> float:
+        """How long the input has been quiet: a pause, or the end of an utterance not yet confirmed."""
+        return self._quiet * _FRAME_SECONDS
+
+    def partial(self) -> Utterance | None:
+        """The utterance in progress so far (for recognizing it early, while its end is confirmed)."""
+        if self._start_index is None:
+            return None
+        first = self._frames_in - len(self._history)
+        lo = max(self._start_index, first) - first
+        audio = b"".join(list(self._history)[lo:])
+        start = self._origin + (first + lo) * _FRAME_SECONDS
+        chunk = AudioChunk(rate=RATE, width=WIDTH, channels=1, audio=audio, timestamp=start)
+        return Utterance(audio=chunk, start=start, end=start + chunk.seconds)
 
     def reset(self, position: float | None = None) -> None:
         """Forget any utterance in progress; optionally move the stream clock."""
@@ -136,7 +154,9 @@ class Endpointer:
         floor = float(np.percentile(self._energies, 10))
         if level >= self.settings.silence_dbfs and level >= floor + self.settings.gate_db:
             self._gate_open = int(self.settings.gate_hold_seconds / _FRAME_SECONDS)
+            self._quiet = 0
             return frame
+        self._quiet += 1
         if self._gate_open > 0:  # weak sounds inside a word stay part of it
             self._gate_open -= 1
             return frame

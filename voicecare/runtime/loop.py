@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -52,6 +53,8 @@ class LoopSettings:
     drain_seconds: float = 900.0
     """After file input ends, keep running (holds, repeats) at most this long."""
     block_seconds: float = 0.03
+    speculate_after_seconds: float = 0.09
+    """Quiet this long inside an utterance starts recognizing it before its end is confirmed."""
 
 
 @dataclass(slots=True)
@@ -74,6 +77,15 @@ class LoopParts:
     save_state: Callable[[Any], None] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Early:
+    """A recognition started at a pause, before the utterance's end was confirmed."""
+
+    start: float
+    end: float
+    future: Future
+
+
 class AudioLoop:
     """Runs until stopped, or (for file input) until the input has ended and all is quiet."""
 
@@ -93,6 +105,9 @@ class AudioLoop:
         self._stopping = False
         self._last_watchdog = float("-inf")
         self._said = RecentSpeech()
+        self._recognizer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recognizer")
+        """The one thread that uses the recognizer, so early and final recognitions never overlap."""
+        self._early: _Early | None = None
 
     # --- clock --------------------------------------------------------------------
 
@@ -200,6 +215,7 @@ class AudioLoop:
             self._last_watchdog = time.monotonic()
 
     def _shutdown(self) -> None:
+        self._recognizer.shutdown(wait=True, cancel_futures=True)
         if self.p.notifier is not None:
             self.p.notifier.stopping()
         pad = getattr(self.p.output, "pad_to", None)
@@ -249,9 +265,33 @@ class AudioLoop:
             block = AudioChunk.silence(block.seconds)
         for utterance in self.p.endpointer.feed(block):
             self._utterance(utterance, during_speech=utterance.start < quiet_after)
+        self._speculate()
+
+    def _speculate(self) -> None:
+        """At the first pause, start recognizing what was said so far, on the recognizer's thread.
+
+        The endpointer needs a few hundred milliseconds of quiet to be sure an utterance has ended;
+        recognizing during that wait means the answer can start as soon as it is sure.
+        """
+        endpointer = self.p.endpointer
+        if not endpointer.in_speech or endpointer.quiet_seconds < self.settings.speculate_after_seconds:
+            self._early = None  # no utterance, or they carried on talking: the early guess is stale
+            return
+        if self._early is None:
+            partial = endpointer.partial()
+            if partial is not None:
+                job = self._recognizer.submit(self.p.recognizer.transcribe, partial.audio)
+                self._early = _Early(partial.start, partial.end, job)
+
+    def _transcribe(self, utterance: Any) -> Transcript:
+        """The transcript of a finished utterance: the early one when nothing was said after it."""
+        early, self._early = self._early, None
+        if early is not None and early.start == utterance.start:
+            return early.future.result()  # quiet since it began: it holds all of the speech
+        return self._recognizer.submit(self.p.recognizer.transcribe, utterance.audio).result()
 
     def _utterance(self, utterance: Any, *, during_speech: bool) -> None:
-        transcript = self.p.recognizer.transcribe(utterance.audio)
+        transcript = self._transcribe(utterance)
         if transcript.confidence < self.settings.min_confidence:
             transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
         addressed, rest = self.p.wake.split(transcript.text) if self.p.wake else (True, transcript.text)
