@@ -108,13 +108,16 @@ class Matcher:
         """``examples`` feed whole-sentence similarity; ``pool`` (labelled utterances) feeds the nearest-neighbour signal."""
         self.lexicon = lexicon
         self.threshold = threshold
-        self._index: dict[str, list[tuple[str, Pattern]]] = {}
+        self._index: dict[str, list[tuple[str, Pattern, frozenset[str] | None]]] = {}
         self._context: dict[str, list[tuple[str, Pattern]]] = {}
         for name, patterns in lexicon.concepts.items():
-            index = self._context if name in lexicon.anywhere else self._index
             for pattern in patterns:
+                second = pattern[1] if len(pattern) > 1 else None
                 for word in pattern[0]:
-                    index.setdefault(word, []).append((name, pattern))
+                    if name in lexicon.anywhere:
+                        self._context.setdefault(word, []).append((name, pattern))
+                    else:
+                        self._index.setdefault(word, []).append((name, pattern, second))
         self._red_rules = tuple(r for r in lexicon.rules if r.intent in RED_FLAG_SEVERITY)
         self._rules = tuple(r for r in lexicon.rules if r.intent not in RED_FLAG_SEVERITY)
         self._red_concepts = frozenset(c for r in self._red_rules for need, _ in r.when for c in need
@@ -220,8 +223,12 @@ class Matcher:
     def _spans(self, words: list[str]) -> list[Span]:
         """Concept spans, longest first and red flags first among equals, without overlaps."""
         found: list[Span] = []
+        last = len(words) - 1
         for i, word in enumerate(words):
-            for name, pattern in self._index.get(word, ()):
+            following = words[i + 1] if i < last else None
+            for name, pattern, second in self._index.get(word, ()):
+                if second is not None and following not in second:
+                    continue
                 end = self._end(words, pattern, i)
                 if end is not None:
                     found.append(Span(name, i, end))

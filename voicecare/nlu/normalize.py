@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CONTRACTIONS: dict[str, str] = {
     "can't": "can not", "cannot": "can not", "cant": "can not",
@@ -47,19 +48,24 @@ _UNITS = frozenset("123456789")
 """Spoken compounds such as "forty five" become one number (45)."""
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WITHOUT = re.compile(r"\bw/o\b")
+_OUT_OF_TEN = re.compile(r"(\d+)\s*/\s*10\b")
+_DIGIT_LETTER = re.compile(r"(\d)([a-z])")
 _SUFFIXES = (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"), ("'d", " would"),
              ("'m", " am"), ("'s", " is"))
 
 
 def _fold(text: str) -> str:
     """Lowercase, strip accents, unify quote marks so one table of contractions fits all."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    text = re.sub(r"\bw/o\b", "without", text)
-    text = re.sub(r"(\d+)\s*/\s*10\b", r"\1 out of 10", text)
-    text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
-    return text
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = text.lower().replace("`", "'")
+    if "/" in text:
+        text = _WITHOUT.sub("without", text)
+        text = _OUT_OF_TEN.sub(r"\1 out of 10", text)
+    return _DIGIT_LETTER.sub(r"\1 \2", text)
 
 
 def _expand(word: str) -> list[str]:
@@ -81,6 +87,12 @@ def tokens(text: str) -> list[str]:
     """The normalized words of ``text``: never raises, empty for empty or symbol-only text."""
     if not isinstance(text, str):
         return []
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Cached: content phrases are tokenized several times while loading."""
     out: list[str] = []
     for word in _WORD.findall(_fold(text)):
         for token in _expand(word):
@@ -88,7 +100,7 @@ def tokens(text: str) -> list[str]:
                 out[-1] = str(int(out[-1]) + int(token))
             else:
                 out.append(token)
-    return out
+    return tuple(out)
 
 
 def normalize(text: str) -> str:
