@@ -14,7 +14,7 @@ WAKE = WakePhrase("hey care")
     ("a care my hip is cramping", "my hip is cramping"),
     ("hay care should i use ice", "should i use ice"),
     ("um hey care stop", "stop"),
-    ("hey cair help", "help"),
+    ("hey care help", "help"),
     ("hey care", ""),
 ])
 def test_the_wake_phrase_and_its_usual_mishearings_are_found(heard: str, rest: str) -> None:

@@ -218,7 +218,8 @@ def check_tts(config: Config) -> CheckResult:
         seconds = time.perf_counter() - began
     except VoicecareError as exc:
         return _from_error("tts", exc)
-    backend = getattr(voice, "backend", None) or "espeak-ng"
+    used = getattr(voice, "backend", None)
+    backend = str(getattr(used, "value", used) or "espeak-ng")
     name = config.speech.voice or "default voice"
     rms, _peak = _level_dbfs(audio.array())
     values = {"backend": backend, "synth_seconds": round(seconds, 3), "audio_seconds": round(audio.seconds, 3)}

@@ -27,9 +27,12 @@ class WakePhrase:
         wanted = self.phrase.lower().split()
         if not wanted:
             return True, text
-        if len(wanted) == 2 and wanted[0] in _CALLS and len(words) >= 2 and words[0] in _CALLS \
-                and words[1] == wanted[1]:
-            return True, " ".join(words[2:])
+        if len(wanted) == 2 and wanted[0] in _CALLS:
+            # "hey <name>": a recognizer turns "hey" into many short words, but the name must be right,
+            # or "the care home" and "a car" would wake it.
+            if len(words) >= 2 and words[0] in _CALLS and words[1] == wanted[1]:
+                return True, " ".join(words[2:])
+            return False, text
         for extra in (0, 1, -1):
             count = len(wanted) + extra
             if count <= 0 or count > len(words):
