@@ -73,6 +73,18 @@ SADDLE_REACH = 5
 OTHER_SYMPTOM_CONCEPTS = frozenset({"spasm", "pain"})
 """Symptoms that, next to a saddle-area word, make it the place of a cramp or pain rather than of numbness."""
 """Words within which a loss of feeling belongs to the saddle area even when a leg word is nearer."""
+THING_CONCEPT = "thing"
+"""Context concept for things (battery, wifi, the hot water): a red-flag word about one of them is no red flag."""
+CLEAR_SYMPTOM_CONCEPT = "clear_symptom"
+"""Context concept for words that are symptoms in any sentence (numb, spasm, fever): a thing never cancels them."""
+PERSON_CONCEPT = "person"
+"""Context concept for people someone may be looking after."""
+BODY_SENSE_CONCEPT = "body_sense"
+"""Lexicon concept for our body words in another sense ("is that cafe hip", "the foot of the stairs")."""
+SELF_WORDS = frozenset({"i", "me", "myself", "we", "us"})
+"""Words that make the speaker the subject of a symptom word after them."""
+THING_AFTER = 2
+"""Words after a symptom word within which a thing is what it describes ("weak signal", "weak tea")."""
 _SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 
 
@@ -244,7 +256,10 @@ class Matcher:
                 chosen.append(span)
                 for j in range(span.start, span.end):
                     taken[j] = True
-        return chosen + self._context_spans(words)
+        senses = [c for c in chosen if c.concept == BODY_SENSE_CONCEPT]
+        context = [c for c in self._context_spans(words)
+                   if not any(b.start <= c.start and c.end <= b.end for b in senses)]
+        return chosen + context
 
     def _context_spans(self, words: list[str]) -> list[Span]:
         """Context concepts wherever they occur; among themselves the longest phrase wins."""
@@ -413,6 +428,10 @@ class Matcher:
             return unknown(text)
         slots = extract_slots(list(analysis.words), analysis.present)
         red = [(r, self._raw(r, analysis)) for r in self._red_rules if r.triggered(analysis.present)]
+        about_thing = bool(red) and self._about_a_thing(analysis)
+        if about_thing:
+            log.debug("red-flag words about a thing, not a person: %r", text)
+            red = []
         if red:
             rule, raw = min(red, key=lambda p: (_SEVERITY_RANK[RED_FLAG_SEVERITY[p[0].intent]], -p[1]))
             return Understanding(text, rule.intent, max(0.5, confidence(raw)), slots)
@@ -437,7 +456,7 @@ class Matcher:
             raw, _, intent = max(scored)
             if intent in SHARED_WORD_INTENTS and self._other_sense(analysis):
                 return Understanding(text, "unknown", 0.0, slots)
-            foreign = OFFTOPIC_CONCEPT in analysis.present or (
+            foreign = about_thing or OFFTOPIC_CONCEPT in analysis.present or (
                 OTHER_BODY_CONCEPT in analysis.present and not analysis.present & self._our_body)
             if foreign and raw < OFFTOPIC_MARGIN:
                 return Understanding(text, "unknown", 0.0, slots)
@@ -447,10 +466,35 @@ class Matcher:
             if score >= self.threshold:
                 return Understanding(text, intent, score, slots)
             return Understanding(text, "unknown", score, slots)
-        foreign = analysis.present & {OFFTOPIC_CONCEPT, OTHER_BODY_CONCEPT}
+        foreign = about_thing or analysis.present & {OFFTOPIC_CONCEPT, OTHER_BODY_CONCEPT}
         if best_score >= EXAMPLE_ALONE and best_intent != "unknown" and not foreign:
             return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
         return Understanding(text, "unknown", 0.0, slots)
+
+    def _about_a_thing(self, analysis: Analysis) -> bool:
+        """True when every red-flag word is about a thing ("my laptop battery is weak") and no body part is named.
+
+        The subject of a symptom word is the nearest thing, person or "I" before it, or a thing just
+        after it ("weak signal"). A body part or a clear symptom word anywhere keeps the red flag, and
+        so does any red-flag word whose subject is a person or the speaker.
+        """
+        present = analysis.present
+        if THING_CONCEPT not in present or present & (self._our_body | {OTHER_BODY_CONCEPT, CLEAR_SYMPTOM_CONCEPT}):
+            return False
+        things = [s.start for s in analysis.spans if s.concept == THING_CONCEPT]
+        people = [s.start for s in analysis.spans if s.concept == PERSON_CONCEPT]
+        people += [i for i, w in enumerate(analysis.words) if w in SELF_WORDS]
+        symptoms = [s for s in analysis.spans if s.concept in self._red_concepts and s.concept in present
+                    and s.concept not in self.lexicon.anywhere]
+        if not symptoms:
+            return False
+        for span in symptoms:
+            thing = max((t for t in things if t < span.end), default=-1)
+            person = max((p for p in people if p < span.start), default=-1)
+            if thing > person or (person < 0 and any(span.end <= t <= span.end + THING_AFTER for t in things)):
+                continue
+            return False
+        return True
 
     def _other_sense(self, analysis: Analysis) -> bool:
         """True when an everyday object puts our words in another sense and nothing of ours is named."""
