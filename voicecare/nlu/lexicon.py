@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 GAP = None
 """A pattern element that skips zero to ``MAX_GAP`` words (written ``*``)."""
+END = "$"
+"""A pattern element (written ``$``) that matches only after the last word of the utterance."""
 MAX_GAP = 3
 
 Element = frozenset[str] | None
@@ -67,7 +69,7 @@ class Lexicon:
             for pattern in patterns:
                 for element in pattern:
                     if element is not GAP:
-                        out |= element
+                        out |= element - {END}
         return frozenset(out)
 
 
@@ -78,6 +80,9 @@ def compile_pattern(phrase: str, where: Entry) -> Pattern:
         if raw == "*":
             elements.append(GAP)
             continue
+        if raw == END:
+            elements.append(frozenset([END]))
+            continue
         alternatives: set[str] = set()
         for alt in raw.split("|"):
             normal = tokens(alt)
@@ -86,6 +91,8 @@ def compile_pattern(phrase: str, where: Entry) -> Pattern:
                                   "write contractions as separate words (can not) inside | alternatives")
             alternatives.add(normal[0])
         elements.append(frozenset(alternatives))
+    if END in phrase.split()[:-1] or phrase.split()[:1] == [END]:
+        raise where.error(f"phrase {phrase!r} has $ before its end", "put $ only last, after a word")
     if not elements or elements[0] is GAP or elements[-1] is GAP:
         raise where.error(f"phrase {phrase!r} is empty or starts or ends with *", "put * only between words")
     return tuple(elements)
@@ -95,7 +102,7 @@ def _phrase_patterns(phrases: tuple[str, ...], where: Entry) -> tuple[Pattern, .
     """Expand a phrase list: a plain phrase is normalized whole, so contractions work there."""
     out: list[Pattern] = []
     for phrase in phrases:
-        if "|" in phrase or "*" in phrase:
+        if "|" in phrase or "*" in phrase or END in phrase.split():
             out.append(compile_pattern(phrase, where))
         else:
             words = tokens(phrase)
@@ -186,4 +193,4 @@ def _rule(intent: str, entry: Entry, concepts: Mapping[str, object]) -> Rule:
     return Rule(intent=intent, when=tuple(when), weights=weights, max_other=max_other)
 
 
-__all__ = ["GAP", "Lexicon", "Rule", "load_lexicon"]
+__all__ = ["END", "GAP", "Lexicon", "Rule", "load_lexicon"]

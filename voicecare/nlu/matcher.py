@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 
 from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding, unknown
 from voicecare.nlu.english import english_words
-from voicecare.nlu.lexicon import GAP, MAX_GAP, Lexicon, Pattern, Rule
+from voicecare.nlu.lexicon import END, GAP, MAX_GAP, Lexicon, Pattern, Rule
 from voicecare.nlu.neighbours import Neighbour, NeighbourIndex
 from voicecare.nlu.normalize import tokens
 from voicecare.nlu.slots import extract_slots
@@ -49,6 +49,8 @@ OFFTOPIC_MARGIN = 4.5
 """Raw score an intent needs to win over an off-topic word in the same utterance."""
 SCALE = 3.0
 """Raw score of ``SCALE`` maps to a confidence of 0.63."""
+JOIN_MIN_LENGTH = 7
+"""Shortest lexicon word that two recognized pieces may be joined into ("nap roxen" -> naproxen)."""
 RED_MIN_LENGTH = 5
 """Shortest non-English word that may be corrected into a red-flag word, at one edit at most."""
 _SUFFIXES = ("ally", "ly", "s", "es", "ed", "ing", "ness")
@@ -153,6 +155,7 @@ class Matcher:
         targets = [w for w in concept_words if len(w) >= 4 and not w.isdigit()]
         self._targets = sorted(w for w in targets if w not in red_words)
         self._red_targets = sorted(w for w in targets if w in red_words)
+        self._long_targets = sorted(w for w in targets if len(w) >= JOIN_MIN_LENGTH)
         self._english = english_words()
         self._vocab = frozenset(concept_words | lexicon.known | lexicon.filler | lexicon.negation_near
                                 | lexicon.negation_far | lexicon.bridge | lexicon.boundary | example_words)
@@ -186,6 +189,39 @@ class Matcher:
             if len(self._fixes) < 50_000:
                 self._fixes[word] = fixed
         return fixed
+
+    def _joined(self, words: list[str]) -> list[str]:
+        """Words with a word split in two by the recognizer put back together ("nap roxen", "ibu profen").
+
+        Only where one of the two pieces is neither a lexicon word nor an English word, and the two
+        together are a long lexicon word, exactly or at one edit.
+        """
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if i + 1 < len(words):
+                first, second = words[i], words[i + 1]
+                if any(w not in self._vocab and w not in self._english and not w.isdigit() for w in (first, second)):
+                    whole = self._join(first + second)
+                    if whole is not None:
+                        out.append(whole)
+                        i += 2
+                        continue
+            out.append(words[i])
+            i += 1
+        return out
+
+    def _join(self, piece: str) -> str | None:
+        """The long lexicon word two joined pieces spell, else None."""
+        if len(piece) < JOIN_MIN_LENGTH:
+            return None
+        key = "+" + piece
+        if key not in self._fixes:
+            best = process.extractOne(piece, self._long_targets, scorer=OSA.distance, score_cutoff=1)
+            if len(self._fixes) < 50_000:
+                self._fixes[key] = best[0] if best else ""
+            return best[0] if best else None
+        return self._fixes[key] or None
 
     def _stem(self, word: str) -> str:
         """A real word whose plain form the lexicon knows ("professionally"), else the word itself."""
@@ -236,14 +272,15 @@ class Matcher:
         """Concept spans, longest first and red flags first among equals, without overlaps."""
         found: list[Span] = []
         last = len(words) - 1
+        ended = [*words, END]
         for i, word in enumerate(words):
-            following = words[i + 1] if i < last else None
+            following = ended[i + 1]
             for name, pattern, second in self._index.get(word, ()):
                 if second is not None and following not in second:
                     continue
-                end = self._end(words, pattern, i)
+                end = self._end(ended, pattern, i)
                 if end is not None:
-                    found.append(Span(name, i, end))
+                    found.append(Span(name, i, min(end, last + 1)))
         found.sort(key=lambda s: (s.start - s.end, s.concept not in self._red_concepts, s.start))
         taken = [False] * len(words)
         chosen: list[Span] = []
@@ -302,7 +339,7 @@ class Matcher:
 
     def analyse(self, text: str) -> Analysis:
         """Words, concept spans, present and negated concepts of one utterance."""
-        words = [self._correct(w) for w in tokens(text)]
+        words = [self._correct(w) for w in self._joined(tokens(text))]
         spans = self._spans(words)
         unsure = any(self._end(words, p, i) is not None
                      for i, w in enumerate(words) for p in self._uncertain.get(w, ()))
