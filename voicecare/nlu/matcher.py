@@ -156,6 +156,7 @@ class Matcher:
         self._targets = sorted(w for w in targets if w not in red_words)
         self._red_targets = sorted(w for w in targets if w in red_words)
         self._long_targets = sorted(w for w in targets if len(w) >= JOIN_MIN_LENGTH)
+        self._long_set = frozenset(self._long_targets)
         self._english = english_words()
         self._vocab = frozenset(concept_words | lexicon.known | lexicon.filler | lexicon.negation_near
                                 | lexicon.negation_far | lexicon.bridge | lexicon.boundary | example_words)
@@ -191,30 +192,34 @@ class Matcher:
         return fixed
 
     def _joined(self, words: list[str]) -> list[str]:
-        """Words with a word split in two by the recognizer put back together ("nap roxen", "ibu profen").
+        """Words with a word split in two or three by the recognizer put back together ("nap roxen", "co coda mol").
 
-        Only where one of the two pieces is neither a lexicon word nor an English word, and the two
-        together are a long lexicon word, exactly or at one edit.
+        The pieces together must spell a long lexicon word, at one edit at most, and one of them must
+        be neither a lexicon word nor an English word; three known pieces may join only exactly.
         """
         out: list[str] = []
         i = 0
         while i < len(words):
-            if i + 1 < len(words):
-                first, second = words[i], words[i + 1]
-                if any(w not in self._vocab and w not in self._english and not w.isdigit() for w in (first, second)):
-                    whole = self._join(first + second)
+            for size in (3, 2):
+                pieces = words[i:i + size]
+                if len(pieces) == size and not any(w.isdigit() for w in pieces):
+                    unknown = any(w not in self._vocab and w not in self._english for w in pieces)
+                    whole = self._join("".join(pieces), unknown) if unknown or size == 3 else None
                     if whole is not None:
                         out.append(whole)
-                        i += 2
-                        continue
-            out.append(words[i])
-            i += 1
+                        i += size
+                        break
+            else:
+                out.append(words[i])
+                i += 1
         return out
 
-    def _join(self, piece: str) -> str | None:
-        """The long lexicon word two joined pieces spell, else None."""
+    def _join(self, piece: str, unknown: bool) -> str | None:
+        """The long lexicon word joined pieces spell (at one edit when a piece is no known word), else None."""
         if len(piece) < JOIN_MIN_LENGTH:
             return None
+        if piece in self._long_set or not unknown:
+            return piece if piece in self._long_set else None
         key = "+" + piece
         if key not in self._fixes:
             best = process.extractOne(piece, self._long_targets, scorer=OSA.distance, score_cutoff=1)
@@ -465,10 +470,11 @@ class Matcher:
             return unknown(text)
         slots = extract_slots(list(analysis.words), analysis.present)
         red = [(r, self._raw(r, analysis)) for r in self._red_rules if r.triggered(analysis.present)]
-        about_thing = bool(red) and self._about_a_thing(analysis)
+        about_thing = bool(red) and self._about_a_thing(analysis, [r for r, _ in red])
         if about_thing:
             log.debug("red-flag words about a thing, not a person: %r", text)
             red = []
+            about_thing = not analysis.present & (self._our_body | OUR_CONTEXT_CONCEPTS)
         if red:
             rule, raw = min(red, key=lambda p: (_SEVERITY_RANK[RED_FLAG_SEVERITY[p[0].intent]], -p[1]))
             return Understanding(text, rule.intent, max(0.5, confidence(raw)), slots)
@@ -508,27 +514,32 @@ class Matcher:
             return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
         return Understanding(text, "unknown", 0.0, slots)
 
-    def _about_a_thing(self, analysis: Analysis) -> bool:
-        """True when every red-flag word is about a thing ("my laptop battery is weak") and no body part is named.
+    def _about_a_thing(self, analysis: Analysis, rules: list[Rule]) -> bool:
+        """True when every red-flag word is about a thing ("my laptop battery is weak"), not a body or a person.
 
-        The subject of a symptom word is the nearest thing, person or "I" before it, or a thing just
-        after it ("weak signal"). A body part or a clear symptom word anywhere keeps the red flag, and
-        so does any red-flag word whose subject is a person or the speaker.
+        The subject of a symptom word is the nearest thing, body part, person or "I" before it, or
+        else a thing just after it ("weak signal"). A red-flag word that is a symptom in any sentence
+        (numb, fever), or whose subject is a body part, a person or the speaker, keeps the red flag.
         """
-        present = analysis.present
-        if THING_CONCEPT not in present or present & (self._our_body | {OTHER_BODY_CONCEPT, CLEAR_SYMPTOM_CONCEPT}):
+        if THING_CONCEPT not in analysis.present:
             return False
+        body = self._our_body | {OTHER_BODY_CONCEPT}
         things = [s.start for s in analysis.spans if s.concept == THING_CONCEPT]
-        people = [s.start for s in analysis.spans if s.concept == PERSON_CONCEPT]
-        people += [i for i, w in enumerate(analysis.words) if w in SELF_WORDS]
-        symptoms = [s for s in analysis.spans if s.concept in self._red_concepts and s.concept in present
+        others = [s.start for s in analysis.spans if s.concept == PERSON_CONCEPT or s.concept in body]
+        others += [i for i, w in enumerate(analysis.words) if w in SELF_WORDS]
+        clear = [s for s in analysis.spans if s.concept == CLEAR_SYMPTOM_CONCEPT]
+        needed = {c for rule in rules for need, veto in rule.when
+                  if need <= analysis.present and not veto & analysis.present for c in need}
+        symptoms = [s for s in analysis.spans if s.concept in needed and s.concept not in body
                     and s.concept not in self.lexicon.anywhere]
         if not symptoms:
             return False
         for span in symptoms:
+            if any(c.start < span.end and span.start < c.end for c in clear):
+                return False
             thing = max((t for t in things if t < span.end), default=-1)
-            person = max((p for p in people if p < span.start), default=-1)
-            if thing > person or (person < 0 and any(span.end <= t <= span.end + THING_AFTER for t in things)):
+            other = max((o for o in others if o < span.end), default=-1)
+            if thing > other or (other < 0 and any(span.end <= t <= span.end + THING_AFTER for t in things)):
                 continue
             return False
         return True
