@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from voicecare.content.loader import DEFAULT_CONTENT_DIR
 from voicecare.core.reminders import WEEKDAYS, ReminderSettings
 from voicecare.errors import ConfigError
+from voicecare.nlu import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,9 @@ class SpeechConfig:
     """Speaking rate in words per minute."""
     voice: str = ""
     """Speech synthesis voice id or name; empty is the default voice."""
-    nlu_threshold: float = 0.6
-    """Match score (0.0-1.0) below which an utterance is not understood."""
+    nlu_threshold: float = DEFAULT_THRESHOLD
+    """Match score (0.0-1.0) below which an utterance is not understood (the value the
+    understanding was measured at; red flags ignore it)."""
 
 
 @dataclass(frozen=True, slots=True)
