@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from voicecare import cli
 from voicecare.messages import INTENTS, RED_FLAG_SEVERITY, Severity
 from voicecare.nlu import EXTRA_INTENTS, Understander
 from voicecare.content.intents import load_intent_content
+from voicecare.content.loader import DEFAULT_CONTENT_DIR
+from voicecare.errors import ContentError
 from voicecare.nlu import DEFAULT_THRESHOLD
 from voicecare.nlu.lexicon import load_lexicon
 from voicecare.nlu.matcher import Matcher
@@ -619,3 +622,116 @@ def test_leg_tingling_near_the_leg_is_urgent_but_groin_numbness_is_an_emergency(
 def test_a_denied_treatment_inside_a_choice_is_not_chosen(nlu: Understander) -> None:
     assert nlu.understand("heat please, no ice").intent == "relief.heat"
     assert nlu.understand("ice please, no heat").intent == "relief.cold"
+
+
+# ---------------------------------------------------------------- sixth round
+@pytest.mark.parametrize("text,expected", [
+    ("when I walk my right foot slaps down on the floor", "redflag.weakness"),
+    ("I keep tripping because my toes catch the step", "redflag.weakness"),
+    ("my foot won't lift up at the ankle", "redflag.weakness"),
+    ("my mum's foot just dangles when she lifts her leg", "redflag.weakness"),
+    ("it feels like my leg is made of cotton wool", "redflag.numbness"),
+    ("my calf feels like it belongs to someone else", "redflag.numbness"),
+    ("I can hardly feel my slippers on my left foot", "redflag.numbness"),
+    ("my adductor has been cramping since last Thursday", "redflag.persistent"),
+    ("the glute spasm has been there for five days now", "redflag.persistent"),
+    ("my hip flexor's been in spasm for a week and the stretches haven't done anything", "redflag.persistent"),
+    ("I can't stand at the cooker long enough to make tea because of the spasms", "redflag.function"),
+    ("my hip won't let me get in the car", "redflag.function"),
+    ("the cramps stop me walking the dog", "redflag.function"),
+])
+def test_red_flags_by_effect_simile_start_date_and_stopped_activity(nlu: Understander, text: str, expected: str) -> None:
+    """Foot drop by its effect, numbness by simile or degree, a start date over a named muscle, an activity stopped."""
+    got = nlu.understand(text)
+    assert got.intent == expected
+    assert got.severity is RED_FLAG_SEVERITY[expected]
+
+
+@pytest.mark.parametrize("text", ["the remote battery is weak", "my broadband keeps dropping", "the tea is too weak",
+                                  "my torch is getting weak", "the kettle isn't working", "my dad's phone signal is weak",
+                                  "the hot water has gone off again"])
+def test_weak_or_failing_things_are_not_red_flags(nlu: Understander, text: str) -> None:
+    got = nlu.understand(text)
+    assert not got.is_red_flag
+    assert got.intent == "unknown"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my legs feel weak and the tv is broken", "redflag.weakness"),
+    ("she's too weak to hold her cup of tea", "redflag.weakness"),
+    ("I feel very weak today", "redflag.weakness"),
+    ("my laptop is weak but my leg is weaker", "redflag.weakness"),
+    ("the tv is on and my leg is tingling", "redflag.numbness"),
+    ("I've got a fever and the heating is broken", "redflag.fever"),
+    ("the wifi is down and I've wet myself", "redflag.emergency"),
+    ("I can't feel my foot on the pedal in the car", "redflag.numbness"),
+    ("caught my hip on the door frame", "redflag.trauma"),
+    ("the hot water bottle isn't helping my hip at all", "redflag.persistent"),
+])
+def test_a_thing_nearby_never_cancels_a_red_flag_about_a_person(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
+
+
+def test_the_subject_of_a_red_flag_word_decides(nlu: Understander) -> None:
+    assert nlu.understand("my leg is weak").intent == "redflag.weakness"
+    assert nlu.understand("my phone battery is weak").intent == "unknown"
+    assert nlu.understand("mum is weak").intent == "redflag.weakness"
+    assert nlu.understand("mum's battery is weak").intent == "unknown"
+
+
+@pytest.mark.parametrize("text", [
+    "is that restaurant hip", "apparently it's hip to wear bucket hats", "is the high street still hip",
+    "the new coffee shop is very hip", "do you like hip hop", "stretch the pastry over the pie dish",
+    "I need to stretch my money till payday", "how do I stretch my jumper back into shape", "water the roses",
+    "do my herbs need watering", "a gin with ice and a slice please", "will it be cold at the weekend",
+    "is it going to be freezing overnight", "I dozed off in front of the telly", "my wife fell asleep on the settee",
+    "we're having leg of lamb on Sunday", "the bottom of the garden is flooded",
+])
+def test_our_words_in_other_senses_are_unknown(nlu: Understander, text: str) -> None:
+    assert nlu.understand(text).intent == "unknown"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my hip is trendy and sore", "relief.general"),
+    ("I fell asleep and now my leg is dead", "redflag.numbness"),
+    ("mum fell in the kitchen", "redflag.trauma"),
+    ("can I stretch in my trainers", "routine.daily_stretch"),
+    ("can I put ice on my hip", "relief.cold"),
+    ("I can't fall asleep because of my hip", "info.sleep"),
+    ("my foot is at the bottom of the bed and it's numb", "redflag.numbness"),
+])
+def test_other_senses_leave_ours_alone(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("nudge me every hour so I get up off the settee", "reminder.start"),
+    ("skip on to the next stretch", "control.skip"),
+    ("go to the next exercise please", "control.skip"),
+    ("how can I stop my inner thigh spasming in future", "info.prevention"),
+    ("ways to stop groin cramps coming back", "info.prevention"),
+    ("this one is hurting my groin", "control.hurts"),
+    ("the stretch is really hurting my bum", "control.hurts"),
+    ("how much dick lofenac can I use", "relief.medication"),
+    ("can I take co coda mol", "relief.medication"),
+    ("did two laps of the kitchen", "reminder.done"),
+    ("I've had a wander round the house", "reminder.done"),
+])
+def test_sixth_round_classes(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
+
+
+def test_split_words_are_joined_only_into_long_lexicon_words(nlu: Understander) -> None:
+    matcher = nlu._matcher
+    assert matcher.analyse("nap roxen").words == ("naproxen",)
+    assert matcher.analyse("my leg is tin gling").words[-1] == "tingling"
+    assert matcher.analyse("i get cramps every day").words[-2:] == ("every", "day")
+
+
+def test_end_of_utterance_marker_only_ends_a_lexicon_pattern(tmp_path: Path) -> None:
+    for name in ("intents.toml", "lexicon.toml"):
+        shutil.copy(DEFAULT_CONTENT_DIR / name, tmp_path / name)
+    lexicon = tmp_path / "lexicon.toml"
+    lexicon.write_text(lexicon.read_text().replace('body_sense = [', 'body_sense = ["hip $ now", ', 1))
+    with pytest.raises(ContentError, match=r"\$"):
+        load_lexicon(tmp_path)

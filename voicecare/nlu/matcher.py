@@ -41,8 +41,12 @@ OTHER_SENSE_CONCEPT = "other_sense"
 OUR_CONTEXT_CONCEPTS = frozenset({"spasm"})
 """Concepts that, like a body part of ours, keep a treatment word in its therapy sense ("awful" alone does not)."""
 SHARED_WORD_INTENTS = frozenset({"relief.heat", "relief.cold", "relief.hydration", "routine.daily_stretch",
-                                 "routine.strength", "routine.desk_break"})
-"""Intents whose words have everyday senses too (heat up dinner, ice for the gin, stretch limo, water the plants)."""
+                                 "routine.strength", "routine.desk_break", "info.sleep", "info.nutrition",
+                                 "relief.general"})
+"""Intents whose words have everyday senses too (heat up dinner, ice for the gin, stretch limo, water the plants,
+freezing overnight, the hot water keeps going off)."""
+VAGUE_SPASM_CONCEPT = "vague_spasm"
+"""Spasm words that also describe things ("going off", "playing up"): next to an everyday object they keep nothing ours."""
 OUR_BODY_CONCEPTS = frozenset({"hip", "glute", "front_hip", "adductor", "legfoot", "lower_body", "saddle_area"})
 """Concepts naming the hip region: with one of them, another body part does not make it off-topic."""
 OFFTOPIC_MARGIN = 4.5
@@ -274,7 +278,11 @@ class Matcher:
         return end
 
     def _spans(self, words: list[str]) -> list[Span]:
-        """Concept spans, longest first and red flags first among equals, without overlaps."""
+        """Concept spans, longest first and red flags first among equals, without overlaps.
+
+        Body words in another sense ("the bottom of the bed") are claimed first, so no longer phrase
+        can read them as a body part.
+        """
         found: list[Span] = []
         last = len(words) - 1
         ended = [*words, END]
@@ -286,7 +294,7 @@ class Matcher:
                 end = self._end(ended, pattern, i)
                 if end is not None:
                     found.append(Span(name, i, min(end, last + 1)))
-        found.sort(key=lambda s: (s.start - s.end, s.concept not in self._red_concepts, s.start))
+        found.sort(key=lambda s: (s.concept != BODY_SENSE_CONCEPT, s.start - s.end, s.concept not in self._red_concepts, s.start))
         taken = [False] * len(words)
         chosen: list[Span] = []
         for span in found:
@@ -500,7 +508,7 @@ class Matcher:
             if intent in SHARED_WORD_INTENTS and self._other_sense(analysis):
                 return Understanding(text, "unknown", 0.0, slots)
             foreign = about_thing or OFFTOPIC_CONCEPT in analysis.present or (
-                OTHER_BODY_CONCEPT in analysis.present and not analysis.present & self._our_body)
+                analysis.present & {OTHER_BODY_CONCEPT, BODY_SENSE_CONCEPT} and not analysis.present & self._our_body)
             if foreign and raw < OFFTOPIC_MARGIN:
                 return Understanding(text, "unknown", 0.0, slots)
             if best_intent == "unknown" and best_score >= 90 and raw < 3:
@@ -546,8 +554,13 @@ class Matcher:
 
     def _other_sense(self, analysis: Analysis) -> bool:
         """True when an everyday object puts our words in another sense and nothing of ours is named."""
-        if analysis.present & (self._our_body | OUR_CONTEXT_CONCEPTS):
+        if analysis.present & self._our_body:
             return False
+        vague = [s for s in analysis.spans if s.concept == VAGUE_SPASM_CONCEPT]
+        for span in analysis.spans:
+            if span.concept in OUR_CONTEXT_CONCEPTS and not any(
+                    v.start <= span.start and span.end <= v.end for v in vague):
+                return False
         denied = self.lexicon.negation_near | self.lexicon.negation_far
         return any(span.concept == OTHER_SENSE_CONCEPT and not denied.intersection(analysis.words[max(0, span.start - 2):span.start])
                    for span in analysis.spans)
