@@ -42,7 +42,7 @@ OUR_CONTEXT_CONCEPTS = frozenset({"spasm"})
 """Concepts that, like a body part of ours, keep a treatment word in its therapy sense ("awful" alone does not)."""
 SHARED_WORD_INTENTS = frozenset({"relief.heat", "relief.cold", "relief.hydration", "routine.daily_stretch",
                                  "routine.strength", "routine.desk_break", "info.sleep", "info.nutrition",
-                                 "relief.general"})
+                                 "relief.general", "relief.medication"})
 """Intents whose words have everyday senses too (heat up dinner, ice for the gin, stretch limo, water the plants,
 freezing overnight, the hot water keeps going off)."""
 VAGUE_SPASM_CONCEPT = "vague_spasm"
@@ -76,7 +76,7 @@ LIMB_CONCEPT = "legfoot"
 FEELING_CONCEPTS = frozenset({"feel_loss", "numb"})
 """Symptom concepts whose place decides between saddle numbness and leg numbness."""
 SADDLE_REACH = 5
-OTHER_SYMPTOM_CONCEPTS = frozenset({"spasm", "pain"})
+OTHER_SYMPTOM_CONCEPTS = frozenset({"spasm", "pain", "stretch"})
 """Symptoms that, next to a saddle-area word, make it the place of a cramp or pain rather than of numbness."""
 """Words within which a loss of feeling belongs to the saddle area even when a leg word is nearer."""
 THING_CONCEPT = "thing"
@@ -376,8 +376,8 @@ class Matcher:
         """True when some loss of feeling is about the saddle area rather than a leg ("groin cramping, leg tingling").
 
         A feeling belongs to the nearest place named, or to a saddle word close by ("my leg is numb and
-        so is my bum"), unless that saddle word is nearer a spasm or pain of its own; a tie keeps the
-        emergency.
+        so is my bum"), unless that saddle word is nearer a spasm, pain or stretch of its own ("stretching
+        my bum, now tingling down my leg"); a tie keeps the emergency.
         """
         def gap(a: Span, b: Span) -> int:
             return max(0, b.start - a.end, a.start - b.end)
