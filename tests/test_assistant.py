@@ -324,3 +324,12 @@ def test_journal_failure_never_stops_an_escalation(config: Config, tmp_path: Pat
     for _ in range(20):
         talk.say("my leg is numb and tingling")
     assert len(talk.of("escalate")) == 20
+
+
+def test_stop_while_the_voice_speaks_needs_no_wake_phrase(config: Config) -> None:
+    talk = Talk(config, wake="hey care")
+    talk.say("hey care what causes hip spasms")
+    talk.wait(2)
+    mark = talk.mark()
+    talk.say("stop", at=talk.chat.now)
+    assert [e["type"] for e in talk.events[mark:] if e["type"] not in ("heard", "understood")] == ["silenced"]

@@ -77,7 +77,9 @@ class Say(Action):
 
 @dataclass(frozen=True, slots=True)
 class StopSpeaking(Action):
-    """Silence the voice now and drop anything queued."""
+    """Silence the voice now and drop anything queued (logged as ``silenced``)."""
+
+    type: ClassVar[str] = "silenced"
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,8 +143,9 @@ class Assistant:
                 or bool(self.runner is not None and self.runner.awaiting_answer))
 
     def expects_speech(self, now: float) -> bool:
-        """True when the person may speak without the wake phrase."""
-        return (not self.settings.wake_enabled or self.mode is not Mode.IDLE
+        """True when the person may speak without the wake phrase: in a session, a question or an
+        escalation, while the voice speaks ("stop"), and for a short while after it has spoken."""
+        return (not self.settings.wake_enabled or self.mode is not Mode.IDLE or self._speaking
                 or now <= self._listen_until)
 
     def next_deadline(self, now: float, wall: datetime) -> float | None:
