@@ -735,3 +735,66 @@ def test_end_of_utterance_marker_only_ends_a_lexicon_pattern(tmp_path: Path) -> 
     lexicon.write_text(lexicon.read_text().replace('body_sense = [', 'body_sense = ["hip $ now", ', 1))
     with pytest.raises(ContentError, match=r"\$"):
         load_lexicon(tmp_path)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("the thermometer showed 39 and my hip keeps cramping", "redflag.fever"),
+    ("I'm on 102 by the thermometer", "redflag.fever"),
+    ("a lorry drove into the back of our car and now my hip hurts", "redflag.trauma"),
+    ("somebody reversed into my car this morning and my hip is sore", "redflag.trauma"),
+    ("a shelf came loose and fell onto my leg", "redflag.trauma"),
+    ("a big suitcase dropped on my foot", "redflag.trauma"),
+    ("recurrent cramps and I've no idea what triggers them", "redflag.persistent"),
+    ("I can't get to the shops any more because of my hip", "redflag.function"),
+    ("I was stretching my backside and now there's pins and needles down my leg", "redflag.numbness"),
+    ("my foot feels mum", "redflag.numbness"),
+    ("my toes have gone mum", "redflag.numbness"),
+    ("my legs feel week", "redflag.weakness"),
+    ("my knee's gone week", "redflag.weakness"),
+])
+def test_seventh_round_red_flags(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("what temperature do I set the oven to for a roast", "unknown"),
+    ("the book fell off the shelf", "unknown"),
+    ("the pound fell against the dollar", "unknown"),
+    ("add ice cubes to the shopping list", "unknown"),
+    ("how much water should a puppy drink", "unknown"),
+    ("the cat's flea tablet, what dose", "unknown"),
+    ("fits of laughter at the telly", "unknown"),
+    ("will it freeze overnight", "unknown"),
+    ("warm the car up for me", "unknown"),
+    ("how do I make the tea stronger", "unknown"),
+    ("is this coat hip", "unknown"),
+    ("what triggers hip cramps", "info.causes"),
+    ("my backside is tingling", "redflag.emergency"),
+    ("my hip has been cramping in the shop", "relief.general"),
+    ("my temperature is 39", "redflag.fever"),
+    ("can I numb it with ice", "relief.cold"),
+])
+def test_seventh_round_other_senses_both_ways(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
+
+
+@pytest.mark.parametrize("text,not_expected", [
+    ("my mum's foot hurts", "redflag.numbness"),
+    ("my leg hurts, can you call my mum", "redflag.numbness"),
+    ("I saw my mum last week", "redflag.weakness"),
+    ("my hip cramped last week but it's fine now", "redflag.weakness"),
+])
+def test_misheard_words_need_a_body_part_and_a_linking_verb(nlu: Understander, text: str, not_expected: str) -> None:
+    assert nlu.understand(text).intent != not_expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("it's not tingling, just a cramp in my inner thigh", "relief.adductor"),
+    ("could I use a gel pack out of the freezer", "relief.cold"),
+    ("would electrolyte sachets help", "relief.hydration"),
+    ("I walked to the end of the road and back", "reminder.done"),
+    ("make the holds half the time", "control.shorter"),
+    ("this stretch is making my hip worse", "control.hurts"),
+])
+def test_seventh_round_classes(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
