@@ -120,3 +120,30 @@ def test_auto_without_vosk_model_falls_back_to_pocketsphinx(tmp_path: Path, monk
     assert recognizer.name == "pocketsphinx"
     assert recognizer.load_seconds > 0
     assert {"glutes", "spasming"} <= set(recognizer.added_words)
+
+
+def test_domain_language_leaves_out_typos_weights_red_flags_and_excludes(tmp_path) -> None:
+    import shutil
+
+    from voicecare.asr.transcribe import domain_language
+    from voicecare.content.intents import load_intent_content
+    from voicecare.content.loader import DEFAULT_CONTENT_DIR
+    from voicecare.messages import RED_FLAG_SEVERITY
+
+    content = load_intent_content(DEFAULT_CONTENT_DIR)
+    red_example = content.examples[sorted(RED_FLAG_SEVERITY)[0]][0]
+    other_example = content.examples["control.pause"][0]
+    phrases, vocabulary = domain_language(red_flag_weight=3)
+    assert phrases.count(red_example) == 3 and phrases.count(other_example) == 1
+    assert vocabulary
+    held_out, _ = domain_language(red_flag_weight=1, exclude=[other_example.upper()])
+    assert other_example not in held_out and held_out.count(red_example) == 1
+    folder = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, folder)
+    intents = folder / "intents.toml"
+    text = intents.read_text(encoding="utf-8")
+    section = text.index('[intents."control.pause"]')
+    at = text.index("heard = [", section) + len("heard = [")
+    intents.write_text(text[:at] + '"pause it qwzxv please", "hold it there a sec please", ' + text[at:], encoding="utf-8")
+    phrases, _ = domain_language(folder, red_flag_weight=1)
+    assert "hold it there a sec please" in phrases and "pause it qwzxv please" not in phrases

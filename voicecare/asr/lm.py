@@ -67,8 +67,8 @@ class LmSpec:
 
 def make_spec(phrases: Iterable[str], vocabulary: Iterable[str], general: Sequence[tuple[str, float]],
               general_share: float = 0.2) -> LmSpec:
-    """Normalize and de-duplicate the inputs (order-independent, so the cache key is stable)."""
-    sentences = sorted({" ".join(w) for w in (words_of(p) for p in phrases) if w})
+    """Normalize the inputs, sorted so the cache key is order-independent; a repeated phrase counts more."""
+    sentences = sorted(" ".join(w) for w in (words_of(p) for p in phrases) if w)
     in_sentences = {w for s in sentences for w in s.split()}
     extra = sorted({w for v in vocabulary for w in words_of(v)} - in_sentences)
     return LmSpec(tuple(sentences), tuple(extra), tuple(general), general_share)

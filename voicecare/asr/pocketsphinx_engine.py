@@ -37,6 +37,12 @@ class PocketsphinxSettings:
     min_speech_seconds: float = 0.15
     """Less voiced audio than this is treated as silence."""
     language_weight: float = 6.5
+    word_insertion_penalty: float = 0.65
+    beam: float = 1e-48
+    word_beam: float = 7e-29
+    max_hmms_per_frame: int = 30000
+    fwdflat: bool = True
+    bestpath: bool = True
     dither_lsb: float = 16.0
     """Gaussian dither (in 16-bit steps) added before decoding: stretches of exact digital zero in
     files and synthesized speech upset the front end's noise tracking; a real microphone never has them."""
@@ -107,7 +113,9 @@ class PocketsphinxRecognizer:
         self.files = prepare_model(phrases, vocabulary, self.settings, cmudict)
         config = pocketsphinx.Config(
             hmm=str(hmm), lm=str(self.files.lm), dict=str(self.files.dictionary),
-            lw=self.settings.language_weight, loglevel="FATAL", bestpath=True,
+            lw=self.settings.language_weight, wip=self.settings.word_insertion_penalty,
+            beam=self.settings.beam, wbeam=self.settings.word_beam, maxhmmpf=self.settings.max_hmms_per_frame,
+            fwdflat=self.settings.fwdflat, bestpath=self.settings.bestpath, loglevel="FATAL",
         )
         try:
             self._decoder = pocketsphinx.Decoder(config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from voicecare.asr.base import Recognizer
 from voicecare.asr.select import create_recognizer
@@ -14,16 +14,51 @@ from voicecare.messages import Transcript
 log = logging.getLogger(__name__)
 
 
-def domain_language(content_dir: Path | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The content's intent examples and the understanding's vocabulary: what the recognizer listens for."""
-    from voicecare.content.intents import load_intents
+RED_FLAG_WEIGHT = 3
+"""How many times each red-flag sentence counts in the language model: a missed red flag is the worst error."""
+
+
+def domain_language(content_dir: Path | None = None, *, red_flag_weight: int = RED_FLAG_WEIGHT,
+                    exclude: Iterable[str] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the recognizer listens for: curated examples, plus heard utterances made only of real words.
+
+    Typed utterances with typos would teach the model words nobody says (and espeak-ng's letter-to-sound
+    guesses for them); red-flag sentences are repeated so their n-grams win close calls. ``exclude``
+    leaves given sentences out, so a benchmark can measure phrasings the model has not seen.
+    """
+    import pocketsphinx
+
+    from voicecare.asr.dictionary import read_cmudict
+    from voicecare.asr.lm import words_of
+    from voicecare.content.intents import load_intent_content
+    from voicecare.messages import RED_FLAG_SEVERITY
     from voicecare.nlu import Understander
 
     folder = Path(content_dir) if content_dir is not None else DEFAULT_CONTENT_DIR
-    examples = load_intents(folder)
-    phrases = tuple(example for intent in sorted(examples) for example in examples[intent])
+    content = load_intent_content(folder)
     vocabulary = tuple(sorted(Understander.load(folder).vocabulary()))
-    return phrases, vocabulary
+    skip = {" ".join(words_of(text)) for text in exclude}
+    curated = {w for phrases in content.examples.values() for p in phrases for w in words_of(p)}
+    heard_words = {w for phrases in content.heard.values() for p in phrases for w in words_of(p)}
+    real = set(read_cmudict(Path(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict")), heard_words - curated))
+    real |= curated
+    phrases: list[str] = []
+    dropped = 0
+    for intent in sorted(content.examples):
+        weight = red_flag_weight if intent in RED_FLAG_SEVERITY else 1
+        for text in content.examples[intent]:
+            if " ".join(words_of(text)) not in skip:
+                phrases.extend([text] * weight)
+        for text in content.heard.get(intent, ()):
+            words = words_of(text)
+            if " ".join(words) in skip:
+                continue
+            if not all(w in real for w in words):
+                dropped += 1
+                continue
+            phrases.extend([text] * weight)
+    log.debug("language from %d phrases; %d heard utterances with unknown words left out", len(phrases), dropped)
+    return tuple(phrases), vocabulary
 
 
 def recognizer_for(args: Any) -> Recognizer:
