@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python -m benchmarks.bench_understanding [--sets dev,tune]``. Evaluates every
 ``*.tsv`` in tests/data/ and benchmarks/data/ whose header names the columns text and intent (side
 optional). tests/data/nlu_dev.tsv is "dev"; benchmarks/data/heldout_text.tsv is "tune" and
-heldout_v2.tsv is "tune2", heldout_v3.tsv "tune3", heldout_v4.tsv "tune4", heldout_v5.tsv "tune5" and heldout_v6.tsv "tune6" (the matcher has been tuned against them, and their
+heldout_v2.tsv is "tune2", heldout_v3.tsv "tune3", heldout_v4.tsv "tune4", heldout_v5.tsv "tune5", heldout_v6.tsv "tune6" and heldout_v7.tsv "tune7" (the matcher has been tuned against them, and their
 rows are in content/intents.toml as heard utterances); any other set is named after its file.
 """
 
@@ -21,7 +21,7 @@ from voicecare.nlu import Understander
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIRS = (ROOT / "tests" / "data", ROOT / "benchmarks" / "data")
-NAMES = {"nlu_dev": "dev", "heldout_text": "tune", "heldout_v2": "tune2", "heldout_v3": "tune3", "heldout_v4": "tune4", "heldout_v5": "tune5", "heldout_v6": "tune6"}
+NAMES = {"nlu_dev": "dev", "heldout_text": "tune", "heldout_v2": "tune2", "heldout_v3": "tune3", "heldout_v4": "tune4", "heldout_v5": "tune5", "heldout_v6": "tune6", "heldout_v7": "tune7"}
 """Set names for files whose stem says little about their role."""
 
 
