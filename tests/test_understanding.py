@@ -798,3 +798,53 @@ def test_misheard_words_need_a_body_part_and_a_linking_verb(nlu: Understander, t
 ])
 def test_seventh_round_classes(nlu: Understander, text: str, expected: str) -> None:
     assert nlu.understand(text).intent == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("she's shaking with cold and her hip is sore", "redflag.fever"),
+    ("my teeth won't stop chattering", "redflag.fever"),
+    ("I feel boiling hot and shivery", "redflag.fever"),
+    ("his forehead is burning", "redflag.fever"),
+    ("I'm shivering under the blankets", "redflag.fever"),
+    ("my toes feel furry", "redflag.numbness"),
+    ("my calf feels all woolly", "redflag.numbness"),
+    ("the pony bucked me off", "redflag.trauma"),
+    ("the bull threw me to the ground", "redflag.trauma"),
+    ("I got knocked down by a cyclist", "redflag.trauma"),
+    ("my husband came off his bike", "redflag.trauma"),
+    ("I hurt my hip in the fall", "redflag.trauma"),
+    ("the lectures are mind-numbing but my leg is numb too", "redflag.numbness"),
+])
+def test_eighth_round_red_flags(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("is that a spine-chilling book", "unknown"),
+    ("the whole day was mind numbingly dull", "unknown"),
+    ("we're going to Canada in the fall", "unknown"),
+    ("the water flow from the tap is weak", "unknown"),
+    ("I've got cabin fever", "unknown"),
+    ("my tea's gone cold", "unknown"),
+    ("the turkey is still frozen in the centre", "unknown"),
+    ("my cardigan has stretched in the wash", "unknown"),
+    ("my top shrank in the tumble dryer", "unknown"),
+    ("what's the best ice pack for a cold compress", "relief.cold"),
+    ("I put frozen peas on my hip", "relief.cold"),
+    ("the water pressure in the shower is weak, and my leg feels weak too", "redflag.weakness"),
+])
+def test_eighth_round_other_senses_both_ways(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("oh it's cramping again", "relief.general"),
+    ("my hip flexor locks up when I lift my leg", "relief.hip_flexor"),
+    ("set reminders for me to get up and walk about", "reminder.start"),
+    ("where should my feet go when I sit at my desk", "info.ergonomics"),
+    ("can I stay in it a bit more", "control.longer"),
+    ("this stretch is making it worse", "control.hurts"),
+    ("let's start", "control.start"),
+])
+def test_eighth_round_classes(nlu: Understander, text: str, expected: str) -> None:
+    assert nlu.understand(text).intent == expected
