@@ -162,14 +162,13 @@ def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], aud
     """Seconds per utterance for each stage, measured in this process on the same audio."""
     from voicecare.asr.select import create_recognizer
     from voicecare.audio.endpoint import Endpointer
-    from voicecare.content.intents import load_intents
+    from voicecare.asr.transcribe import domain_language
     from voicecare.nlu import Understander
     from voicecare.speech.tts import Voice
 
     understander = Understander.load()
-    examples = load_intents()
-    phrases = [example for intent in sorted(examples) for example in examples[intent]]
-    recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=understander.vocabulary())
+    phrases, vocabulary = domain_language(vocabulary=understander.vocabulary())
+    recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=vocabulary)
     costs: dict[str, list[float]] = {"endpointer trailing window": [], "recognizer transcribe": [],
                                      "understanding": [], "synthesis of the first sentence": []}
     endpointer, step = Endpointer(), int(0.03 * RATE)

@@ -107,7 +107,7 @@ def build_loop(folder: Path, audio: AudioChunk, tally: Tally) -> Any:
     from voicecare.audio.endpoint import Endpointer
     from voicecare.audio.tones import tone
     from voicecare.config import load_config
-    from voicecare.content.intents import load_intents
+    from voicecare.asr.transcribe import domain_language
     from voicecare.runtime.build import StateSaver, build_brain, open_journal
     from voicecare.runtime.eventlog import EventLog
     from voicecare.runtime.loop import AudioLoop, LoopParts, LoopSettings
@@ -120,11 +120,11 @@ def build_loop(folder: Path, audio: AudioChunk, tally: Tally) -> Any:
     config = load_config(path, system=absent, user=absent, env={"LANG": "en_GB.UTF-8"})
     journal = open_journal(config)
     brain = build_brain(config, journal)
-    examples = load_intents(Path(config.paths.content_dir))
-    phrases = [example for intent in sorted(examples) for example in examples[intent]]
+    phrases, vocabulary = domain_language(Path(config.paths.content_dir),
+                                          vocabulary=brain.understander.vocabulary())
     if brain.wake is not None:
-        phrases.append(brain.wake.phrase)
-    recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=brain.understander.vocabulary())
+        phrases = (*phrases, brain.wake.phrase)
+    recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=vocabulary)
     voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume)
     parts = LoopParts(
         assistant=brain.assistant, microphone=LoopingMicrophone(audio), output=FileOutput(None), voice=voice,

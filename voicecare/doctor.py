@@ -111,7 +111,6 @@ def check_config(explicit: Path | None) -> tuple[list[CheckResult], Config]:
 class _Content:
     """What the content check loaded, reused by the recognizer check."""
 
-    phrases: list[str] = field(default_factory=list)
     understander: Any = None
 
 
@@ -132,7 +131,6 @@ def check_content(config: Config, loaded: _Content) -> CheckResult:
         understander = Understander.load(folder, threshold=config.speech.nlu_threshold)
     except VoicecareError as exc:
         return _from_error("content", exc)
-    loaded.phrases = [example for intent in sorted(examples) for example in examples[intent]]
     loaded.understander = understander
     return _ok("content", f"{folder}: {len(examples)} intents, {len(programme.exercises)} exercises, "
                           f"{len(programme.routines)} routines, {len(texts.answers)} answers",
@@ -233,8 +231,13 @@ def check_recognizer(config: Config, loaded: _Content) -> CheckResult:
     """The configured engine loads its model and recognizes a phrase spoken by the voice."""
     from voicecare.asr.select import create_recognizer
 
-    phrases = loaded.phrases or [PROBE_PHRASE]
-    vocabulary = loaded.understander.vocabulary() if loaded.understander is not None else ()
+    from voicecare.asr.transcribe import domain_language
+
+    phrases: Any = [PROBE_PHRASE]
+    vocabulary: Any = ()
+    if loaded.understander is not None:  # the same language the assistant listens with
+        phrases, vocabulary = domain_language(Path(config.paths.content_dir),
+                                              vocabulary=loaded.understander.vocabulary())
     engine = config.speech.engine
     try:
         began = time.perf_counter()

@@ -20,12 +20,14 @@ RED_FLAG_WEIGHT = 1
 
 
 def domain_language(content_dir: Path | None = None, *, red_flag_weight: int = RED_FLAG_WEIGHT,
-                    exclude: Iterable[str] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+                    exclude: Iterable[str] = (), vocabulary: Iterable[str] | None = None,
+                    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What the recognizer listens for: curated examples, plus heard utterances made only of real words.
 
     Typed utterances with typos would teach the model words nobody says (and espeak-ng's letter-to-sound
     guesses for them); ``red_flag_weight`` repeats red-flag sentences. ``exclude``
     leaves given sentences out, so a benchmark can measure phrasings the model has not seen.
+    ``vocabulary`` is the understanding's (``Understander.vocabulary()``) when the caller has one loaded.
     """
     import pocketsphinx
 
@@ -37,7 +39,8 @@ def domain_language(content_dir: Path | None = None, *, red_flag_weight: int = R
 
     folder = Path(content_dir) if content_dir is not None else DEFAULT_CONTENT_DIR
     content = load_intent_content(folder)
-    vocabulary = tuple(sorted(Understander.load(folder).vocabulary()))
+    words = Understander.load(folder).vocabulary() if vocabulary is None else vocabulary
+    vocabulary = tuple(sorted(words))
     skip = {" ".join(words_of(text)) for text in exclude}
     curated = {w for phrases in content.examples.values() for p in phrases for w in words_of(p)}
     heard_words = {w for phrases in content.heard.values() for p in phrases for w in words_of(p)}

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from voicecare.asr.select import create_recognizer
+from voicecare.asr.transcribe import domain_language
 from voicecare.audio.endpoint import Endpointer
 from voicecare.audio.tones import tone
 from voicecare.config import Config
-from voicecare.content.intents import load_intents
 from voicecare.core.actions import Say
 from voicecare.errors import AudioError
 from voicecare.runtime.build import Brain, StateSaver, build_brain, open_journal
@@ -65,12 +65,12 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
     microphone, output = _devices(config, options)
     journal = open_journal(config)
     brain = build_brain(config, journal, wake_phrase=options.wake)
-    examples = load_intents(Path(config.paths.content_dir))
-    phrases = [example for intent in sorted(examples) for example in examples[intent]]
+    phrases, vocabulary = domain_language(Path(config.paths.content_dir),
+                                          vocabulary=brain.understander.vocabulary())
     if brain.wake is not None:
-        phrases.append(brain.wake.phrase)
+        phrases = (*phrases, brain.wake.phrase)
     recognizer = create_recognizer(options.engine or config.speech.engine, model_dir=config.speech.model_dir,
-                                   phrases=phrases, vocabulary=brain.understander.vocabulary())
+                                   phrases=phrases, vocabulary=vocabulary)
     voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
                   voice=config.speech.voice or None)
     voice.warm_up()
