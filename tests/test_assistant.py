@@ -37,8 +37,8 @@ class Talk:
         self.chat = VirtualConversation(self.assistant, brain.understander.understand, self.log,
                                         journal=self.journal, wake=brain.wake, wall_start=start)
 
-    def say(self, text: str, at: float | None = None) -> None:
-        self.chat.type_line(text, at)
+    def say(self, text: str, at: float | None = None, alternatives: tuple[str, ...] | list[str] = ()) -> None:
+        self.chat.type_line(text, at, alternatives)
 
     def wait(self, seconds: float) -> None:
         self.chat.advance_to(self.chat.now + seconds)

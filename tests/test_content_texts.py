@@ -262,6 +262,30 @@ def test_emergency_without_repeat_is_rejected(content: Path) -> None:
     assert "redflag.emergency" in line and "repeat" in line
 
 
+def test_red_flag_check_must_be_a_question(content: Path) -> None:
+    edit(content / "redflags.toml", 'check = "Did you say you have a fever or chills?"',
+         'check = "You have a fever or chills."')
+    line = failure(content)
+    assert "redflag.fever" in line and "check" in line and "?" in line
+
+
+def test_red_flag_without_a_check_question_is_rejected(content: Path) -> None:
+    edit(content / "redflags.toml", 'check = "Did you say your leg or foot has gone weak?"\n', "")
+    line = failure(content)
+    assert "redflag.weakness" in line and "check" in line
+
+
+def test_every_red_flag_check_asks_about_its_own_symptom(texts: Texts) -> None:
+    words = {
+        "redflag.emergency": "bladder", "redflag.numbness": "numb", "redflag.weakness": "weak",
+        "redflag.fever": "fever", "redflag.trauma": "fall", "redflag.persistent": "better",
+        "redflag.function": "everyday",
+    }
+    for flag, word in words.items():
+        check = texts.red_flags[flag].check
+        assert check.startswith("Did you say") and check.endswith("?") and word in check
+
+
 def test_bad_toml_syntax_names_the_file(content: Path) -> None:
     edit(content / "dialog.toml", "goodbye = [", "goodbye = [[")
     line = failure(content)

@@ -66,11 +66,16 @@ INTENTS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
-    """What the recognizer heard. ``confidence`` is 0.0-1.0."""
+    """What the recognizer heard. ``confidence`` is 0.0-1.0.
+
+    ``alternatives`` are other ways the same audio could be heard, most likely first: a red flag
+    among them is checked with the person rather than missed.
+    """
 
     text: str
     confidence: float = 1.0
     engine: str = "text"
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,10 @@ class PocketsphinxSettings:
     max_hmms_per_frame: int = 30000
     fwdflat: bool = True
     bestpath: bool = True
+    alternatives: int = 2
+    """How many other readings of an utterance to report beside the best (from the N-best list)."""
+    nbest_scan: int = 40
+    """How many N-best entries to look through for them (many differ only in silences and fillers)."""
     dither_lsb: float = 16.0
     """Gaussian dither (in 16-bit steps) added before decoding: stretches of exact digital zero in
     files and synthesized speech upset the front end's noise tracking; a real microphone never has them."""
@@ -145,10 +149,28 @@ class PocketsphinxRecognizer:
         if hyp is None:
             return Transcript(text="", confidence=0.0, engine=NAME)
         words = [seg.word for seg in decoder.seg() if seg.word not in FILLERS and not seg.word.startswith("[")]
-        text = " ".join(w.split("(")[0] for w in words)
+        text = _spoken(words)
         confidence = self._confidence(hyp.prob, len(words)) if text else 0.0
-        log.debug("pocketsphinx heard %r (confidence %.2f)", text, confidence)
-        return Transcript(text=text, confidence=confidence, engine=NAME)
+        alternatives = self._alternatives(text) if text else ()
+        log.debug("pocketsphinx heard %r (confidence %.2f; or %s)", text, confidence, alternatives)
+        return Transcript(text=text, confidence=confidence, engine=NAME, alternatives=alternatives)
+
+    def _alternatives(self, best: str) -> tuple[str, ...]:
+        """Other word sequences from the lattice's N-best list, most likely first, without repeats."""
+        wanted = self.settings.alternatives
+        if wanted <= 0:
+            return ()
+        found: list[str] = []
+        try:
+            for n, hyp in enumerate(self._decoder.nbest()):
+                if n >= self.settings.nbest_scan or len(found) >= wanted:
+                    break
+                text = _spoken(hyp.hypstr.split()) if hyp.hypstr else ""
+                if text and text != best and text not in found:
+                    found.append(text)
+        except RuntimeError as exc:  # no lattice (e.g. the search gave up): the best reading stands alone
+            log.debug("no N-best list: %s", exc)
+        return tuple(found)
 
     @staticmethod
     def _confidence(posterior: float, words: int) -> float:
@@ -157,6 +179,11 @@ class PocketsphinxRecognizer:
         if not math.isfinite(value) or value <= 0.0:
             return 0.0
         return min(1.0, value ** (1.0 / max(1, words)))
+
+
+def _spoken(words: Iterable[str]) -> str:
+    """The words of a hypothesis without fillers, silences and pronunciation variants (``word(2)``)."""
+    return " ".join(w.split("(")[0] for w in words if w not in FILLERS and not w.startswith("["))
 
 
 def _dithered(chunk: AudioChunk, lsb: float) -> bytes:

@@ -66,6 +66,8 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "severe_pain": frozenset(),
     "relief_start": frozenset(),
     "pattern_persistent": frozenset(),
+    "check_yes_no": frozenset(),
+    "check_cleared": frozenset(),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 
@@ -92,6 +94,8 @@ class RedFlagText:
     severity: Severity
     say: tuple[str, ...]
     why: str
+    check: str
+    """A yes-or-no question for when this flag was only one way of hearing unclear words."""
     repeat: str | None = None
     acknowledge: str | None = None
 
@@ -222,6 +226,9 @@ def _load_red_flags(path: Path) -> dict[str, RedFlagText]:
                               f'write severity = "{expected.value}"')
         say = _checked_lines(entry, "say", REDFLAG_PLACEHOLDERS)
         why = _checked_text(entry, "why", NO_PLACEHOLDERS)
+        check = _checked_text(entry, "check", NO_PLACEHOLDERS)
+        if not check.rstrip().endswith("?"):
+            raise entry.error(f"'check' is not a question: {check!r}", "write it as a yes-or-no question ending in ?")
         emergency = severity is Severity.EMERGENCY
         repeat = _checked_text(entry, "repeat", REDFLAG_PLACEHOLDERS, required=emergency)
         acknowledge = _checked_text(entry, "acknowledge", REDFLAG_PLACEHOLDERS, required=emergency)
@@ -231,7 +238,7 @@ def _load_red_flags(path: Path) -> dict[str, RedFlagText]:
                 if "number" not in _placeholders(text):
                     raise entry.error(f"the first line of '{key}' does not give the emergency number",
                                       "include {number} in it")
-        flags[flag] = RedFlagText(flag, severity, say, why, repeat, acknowledge)
+        flags[flag] = RedFlagText(flag, severity, say, why, check, repeat, acknowledge)
     _require(path, "redflags", flags, tuple(RED_FLAG_SEVERITY))
     return flags
 

@@ -21,10 +21,13 @@ class Heard:
     """The person said something (already understood). Empty text means noise.
 
     ``addressed`` is True when the wake phrase was said (or the wake phrase is off).
+    ``possible`` is a red flag found in another way of hearing the same words: the core asks
+    before acting on it, and a "yes" (or no answer at all) escalates.
     """
 
     understanding: Understanding
     addressed: bool = True
+    possible: Understanding | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,18 @@ class Escalate(Action):
     type: ClassVar[str] = "escalate"
     severity: str
     flag: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRedFlag(Action):
+    """A red flag that may have been said is being checked with the person.
+
+    ``state``: asked, confirmed (escalated), cleared (they said no), unanswered (escalated).
+    """
+
+    type: ClassVar[str] = "check"
+    flag: str
+    state: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from voicecare.core.actions import (
     Action,
+    CheckRedFlag,
     Escalate,
     Heard,
     PatternFound,
@@ -93,6 +94,22 @@ class ReliefFlow:
 
 
 @dataclass(slots=True)
+class _Check:
+    """A red flag that may have been said, waiting for a yes or a no.
+
+    ``instead`` is what the best reading of the words meant: acted on after a "no" when nothing
+    else was interrupted. ``resume`` is True when a session was paused to ask.
+    """
+
+    flag: str
+    instead: Understanding
+    addressed: bool
+    resume: bool
+    asked: int = 1
+    deadline: float | None = None
+
+
+@dataclass(slots=True)
 class _Open:
     """The open question and how many times it has been asked."""
 
@@ -124,6 +141,7 @@ class Assistant:
         self.flow: ReliefFlow | None = None
         self._open: _Open | None = None
         self._alarm: EmergencyAlarm | None = None
+        self._check: _Check | None = None
         self._speaking = False
         self._listen_until = float("-inf")
         self._last_lines: tuple[str, ...] = ()
@@ -134,24 +152,25 @@ class Assistant:
     @property
     def busy(self) -> bool:
         """True while a session, a question or an escalation runs, or the voice is speaking."""
-        return self.mode is not Mode.IDLE or self._speaking
+        return self.mode is not Mode.IDLE or self._speaking or self._check is not None
 
     @property
     def awaiting_answer(self) -> bool:
         """True while a question (or an emergency acknowledgement) waits for the person."""
-        return (self.mode in (Mode.ASKING, Mode.EMERGENCY)
+        return (self.mode in (Mode.ASKING, Mode.EMERGENCY) or self._check is not None
                 or bool(self.runner is not None and self.runner.awaiting_answer))
 
     def expects_speech(self, now: float) -> bool:
         """True when the person may speak without the wake phrase: in a session, a question or an
         escalation, while the voice speaks ("stop"), and for a short while after it has spoken."""
         return (not self.settings.wake_enabled or self.mode is not Mode.IDLE or self._speaking
-                or now <= self._listen_until)
+                or self._check is not None or now <= self._listen_until)
 
     def next_deadline(self, now: float, wall: datetime) -> float | None:
         deadlines = [
             self.runner.next_deadline() if self.runner else None,
-            self._open.deadline if self._open else None,
+            self._check.deadline if self._check else None,
+            self._open.deadline if self._open and not self._check else None,
             self._alarm.next_deadline() if self._alarm else None,
             self.reminders.next_deadline(now, wall) if self.reminders else None,
         ]
@@ -191,6 +210,10 @@ class Assistant:
             return self._escalate(u.intent, now)
         if self.mode is Mode.EMERGENCY:
             return self._emergency_reply(u, now)
+        if self._check is not None:
+            return self._check_reply(u, now, wall)
+        if event.possible is not None and event.possible.is_red_flag:
+            return self._ask_check(event, now)
         addressed = event.addressed or not self.settings.wake_enabled
         if not addressed and not self.expects_speech(now):
             log.debug("not addressed, ignored: %s", u.intent)
@@ -206,7 +229,9 @@ class Assistant:
 
     def _speech_done(self, now: float, wall: datetime) -> list[Action]:
         self._speaking = False
-        if self._open is not None:
+        if self._check is not None:
+            self._check.deadline = now + self.settings.answer_timeout_seconds
+        elif self._open is not None:
             self._open.deadline = now + self.settings.answer_timeout_seconds
         if self._alarm is not None:
             self._alarm.spoken(now)
@@ -221,7 +246,9 @@ class Assistant:
         actions: list[Action] = []
         if self.runner is not None and _due(self.runner.next_deadline(), now):
             actions += self._from_runner(self.runner.handle(Tick(), now) or [], now)
-        if self._open is not None and _due(self._open.deadline, now):
+        if self._check is not None and _due(self._check.deadline, now):
+            actions += self._check_unanswered(now)
+        elif self._open is not None and _due(self._open.deadline, now):
             actions += self._no_answer(now)
         if self._alarm is not None and _due(self._alarm.next_deadline(), now):
             actions += self._alarm.repeat(now)
@@ -428,10 +455,59 @@ class Assistant:
                 out += self._escalation_speech(action.flag, now)
         return out + self._after_runner(now)
 
+    # --- checking a red flag that may have been said ---------------------------------
+
+    def _ask_check(self, event: Heard, now: float) -> list[Action]:
+        """Another reading of the words holds a red flag: stop, and ask about it before anything else."""
+        assert event.possible is not None
+        flag = event.possible.intent
+        actions: list[Action] = [StopSpeaking(), CheckRedFlag(flag, "asked")]
+        paused = self.runner.interrupt(now) if self.runner is not None else []
+        actions += paused
+        self._check = _Check(flag, event.understanding, event.addressed, resume=bool(paused),
+                             deadline=now + 2 * self.settings.answer_timeout_seconds + 20)
+        return actions + [Say(self.texts.red_flags[flag].check, interrupt=True)]
+
+    def _check_reply(self, u: Understanding, now: float, wall: datetime) -> list[Action]:
+        assert self._check is not None
+        check = self._check
+        if u.intent == "control.yes":
+            return [CheckRedFlag(check.flag, "confirmed"), *self._escalate(check.flag, now)]
+        if u.intent in ("control.no", "control.stop"):
+            return self._check_cleared(now, wall)
+        if u.intent == "control.repeat":
+            check.deadline = now + 2 * self.settings.answer_timeout_seconds + 20
+            return [Say(self.texts.red_flags[check.flag].check)]
+        return self._check_unanswered(now)
+
+    def _check_unanswered(self, now: float) -> list[Action]:
+        """Not a yes or a no: ask once more; then act on the red flag, since they may be unable to answer."""
+        assert self._check is not None
+        check = self._check
+        if check.asked >= 2:
+            return [CheckRedFlag(check.flag, "unanswered"), *self._escalate(check.flag, now)]
+        check.asked += 1
+        check.deadline = now + 2 * self.settings.answer_timeout_seconds + 20
+        return [*self._say_prompt("check_yes_no"), Say(self.texts.red_flags[check.flag].check)]
+
+    def _check_cleared(self, now: float, wall: datetime) -> list[Action]:
+        """They said no: carry on with whatever was interrupted, or act on the words as first heard."""
+        assert self._check is not None
+        check, self._check = self._check, None
+        actions: list[Action] = [CheckRedFlag(check.flag, "cleared"), *self._say_prompt("check_cleared")]
+        if check.resume and self.runner is not None:
+            return actions + self._from_runner(self.runner.carry_on(now), now)
+        if self.mode is Mode.ASKING and self._open is not None:
+            return actions + self._ask(self._open.question, now, self._open.asked)
+        if self.mode is Mode.IDLE and check.instead.intent != "unknown":
+            return actions + self._heard(Heard(check.instead, addressed=check.addressed), now, wall)
+        return actions
+
     # --- escalation ----------------------------------------------------------------
 
     def _escalate(self, flag: str, now: float) -> list[Action]:
         """A red flag: stop everything and answer it at its severity."""
+        self._check = None
         severity = Severity(self.texts.red_flags[flag].severity)
         if self.mode is Mode.EMERGENCY and severity is not Severity.EMERGENCY:
             assert self._alarm is not None

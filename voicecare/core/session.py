@@ -179,6 +179,17 @@ class SessionRunner:
             return self._tick(now)
         raise TypeError(f"unknown event {event!r}")
 
+    def interrupt(self, now: float) -> list[Action]:
+        """Pause without a word, because something more important needs the voice; ``carry_on``
+        picks up where it left off (a hold resumes with the time it had left)."""
+        if self._state in FINISHED_STATES or self._state in (SessionState.IDLE, SessionState.PAUSED):
+            return []
+        return [a for a in self._pause(now) if not isinstance(a, Say)]
+
+    def carry_on(self, now: float) -> list[Action]:
+        """Resume after ``interrupt`` (or a spoken pause)."""
+        return self._resume(now) if self._state is SessionState.PAUSED else []
+
     def abort(self, now: float, state: str = "stopped") -> list[Action]:
         """End at once (a red flag, or the dialog moving on): silence, then the final records."""
         if self.finished:

@@ -44,7 +44,10 @@ class EventLog:
             self.write(t, record)
 
     def heard(self, t: float, transcript: Transcript) -> None:
-        self.write(t, {"type": "heard", "text": transcript.text, "confidence": round(transcript.confidence, 3)})
+        record = {"type": "heard", "text": transcript.text, "confidence": round(transcript.confidence, 3)}
+        if transcript.alternatives:
+            record["alternatives"] = list(transcript.alternatives)
+        self.write(t, record)
 
     def understood(self, t: float, understanding: Understanding) -> None:
         self.write(t, {"type": "understood", **understanding.to_json()})

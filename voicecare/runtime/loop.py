@@ -31,6 +31,7 @@ from voicecare.errors import AudioError, VoicecareError
 from voicecare.messages import Transcript, Understanding
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
+from voicecare.runtime.alternatives import possible_red_flag
 from voicecare.runtime.echo import RecentSpeech
 from voicecare.runtime.output import Output
 
@@ -296,20 +297,30 @@ class AudioLoop:
             transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
         addressed, rest = self.p.wake.split(transcript.text) if self.p.wake else (True, transcript.text)
         understanding: Understanding = self.p.understander.understand(rest)
+        possible = None if understanding.is_red_flag else possible_red_flag(
+            transcript.alternatives, self.p.understander.understand, self.p.wake)
         self._catch_up()  # recognition took real time: the answer cannot come before now
-        if during_speech and not self._may_interrupt(understanding, utterance):
+        if during_speech and not self._may_interrupt(understanding, utterance, possible):
             log.debug("ignored while speaking: %r", transcript.text)
             return
-        self.p.events.write(self.now, {"type": "heard", "text": transcript.text,
-                                       "confidence": round(transcript.confidence, 3),
-                                       "start": round(utterance.start, 3), "end": round(utterance.end, 3)})
+        heard = {"type": "heard", "text": transcript.text, "confidence": round(transcript.confidence, 3),
+                 "start": round(utterance.start, 3), "end": round(utterance.end, 3)}
+        if transcript.alternatives:
+            heard["alternatives"] = list(transcript.alternatives)
+        if possible is not None:
+            heard["possible"] = {"text": possible.text, "intent": possible.intent}
+        self.p.events.write(self.now, heard)
         self.p.events.understood(self.now, understanding)
-        log.debug("heard %r → %s", transcript.text, understanding.intent)
-        self._execute(self._handle(Heard(understanding, addressed=addressed)))
+        log.debug("heard %r → %s%s", transcript.text, understanding.intent,
+                  f" (or {possible.intent} in {possible.text!r})" if possible else "")
+        self._execute(self._handle(Heard(understanding, addressed=addressed, possible=possible)))
 
-    def _may_interrupt(self, understanding: Understanding, utterance: Any) -> bool:
-        """While the voice speaks, only a red flag or a short stop/pause gets through, and
-        never the assistant's own words picked up by the microphone."""
+    def _may_interrupt(self, understanding: Understanding, utterance: Any,
+                       possible: Understanding | None = None) -> bool:
+        """While the voice speaks, only a red flag (or a possible one) or a short stop/pause gets
+        through, and never the assistant's own words picked up by the microphone."""
+        if possible is not None and not self._said.echoes(possible.text, utterance.start, utterance.end):
+            return True
         if understanding.is_red_flag:
             wanted = True
         elif understanding.intent in BARGE_IN_INTENTS:

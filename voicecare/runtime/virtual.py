@@ -6,11 +6,12 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from voicecare.core.actions import Action, Heard, Record, Say, SpeechDone, StopSpeaking, Tick
 from voicecare.core.wake import WakePhrase
 from voicecare.messages import Transcript
+from voicecare.runtime.alternatives import possible_red_flag
 from voicecare.runtime.eventlog import EventLog
 
 log = logging.getLogger(__name__)
@@ -69,16 +70,21 @@ class VirtualConversation:
     def wall(self) -> datetime:
         return self.wall_start + timedelta(seconds=self.now)
 
-    def type_line(self, text: str, at: float | None = None) -> None:
-        """The person types ``text`` at virtual second ``at`` (default: once the voice is quiet)."""
+    def type_line(self, text: str, at: float | None = None, alternatives: Sequence[str] = ()) -> None:
+        """The person types ``text`` at virtual second ``at`` (default: once the voice is quiet).
+
+        ``alternatives`` stand for other ways a recognizer could have heard the same words.
+        """
         if at is None:
             at = max(self.now, self._speech_until or self.now)
         self.advance_to(at)
         addressed, rest = self._wake.split(text) if self._wake else (True, text)
-        self.log.heard(self.now, Transcript(text=text, confidence=1.0))
+        self.log.heard(self.now, Transcript(text=text, confidence=1.0, alternatives=tuple(alternatives)))
         understanding = self._understand(rest)
+        possible = None if understanding.is_red_flag else possible_red_flag(alternatives, self._understand, self._wake)
         self.log.understood(self.now, understanding)
-        self._execute(self.assistant.handle(Heard(understanding, addressed=addressed), self.now, self.wall))
+        self._execute(self.assistant.handle(Heard(understanding, addressed=addressed, possible=possible),
+                                            self.now, self.wall))
 
     def advance_to(self, t: float) -> None:
         """Let virtual time pass up to ``t``, firing speech ends and deadlines in order."""
