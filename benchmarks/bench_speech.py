@@ -2,7 +2,9 @@
 
 Run: ``.venv/bin/python -m benchmarks.bench_speech [--voices slt,awb] [--limit N] [--engine pocketsphinx]``.
 Prints, per engine and condition: intent accuracy, red-flag recall, false red flags on off-topic
-speech, real-time factor; and per engine: model load time and peak memory.
+speech, real-time factor; and per engine: model load time and peak memory. A red flag that only an
+alternative reading holds is asked about ("did you say ...?"), so the table also gives red-flag
+recall counting those checks, and how often a check is asked when no red flag was said.
 """
 
 from __future__ import annotations
@@ -39,18 +41,27 @@ class Tally:
     correct: int = 0
     red_total: int = 0
     red_caught: int = 0
+    red_checked: int = 0
+    """Red flags missed by the best reading but asked about from an alternative one."""
+    other_total: int = 0
+    other_checked: int = 0
+    """Utterances with no red flag that still led to a check question."""
     offtopic_total: int = 0
     offtopic_false_red: int = 0
     audio_seconds: float = 0.0
     decode_seconds: float = 0.0
     misses: list[str] = field(default_factory=list)
 
-    def add(self, row: Row, predicted: str, heard: str, audio: float, decode: float) -> None:
+    def add(self, row: Row, predicted: str, heard: str, audio: float, decode: float, checked: bool = False) -> None:
         self.total += 1
         self.correct += predicted == row.intent
         if row.intent in RED_FLAG_SEVERITY:
             self.red_total += 1
             self.red_caught += predicted in RED_FLAG_SEVERITY
+            self.red_checked += checked
+        else:
+            self.other_total += 1
+            self.other_checked += checked
         if row.intent == "unknown":
             self.offtopic_total += 1
             self.offtopic_false_red += predicted in RED_FLAG_SEVERITY
@@ -95,6 +106,7 @@ def run(engine: str, rows: list[Row], voices: tuple[str, ...], show_misses: bool
     from voicecare.asr import create_recognizer
     from voicecare.asr.transcribe import domain_language
     from voicecare.nlu import Understander
+    from voicecare.runtime.alternatives import possible_red_flag
     from voicecare.testvoices import babble, mix, speak
 
     # The benchmark's own sentences are left out of the language model (some are also in the content's
@@ -112,8 +124,10 @@ def run(engine: str, rows: list[Row], voices: tuple[str, ...], show_misses: bool
                 heard = recognizer.transcribe(audio)
                 decode = time.perf_counter() - started
                 predicted = understander.understand(heard.text).intent if heard.text else "unknown"
+                checked = (predicted not in RED_FLAG_SEVERITY
+                           and possible_red_flag(heard.alternatives, understander.understand) is not None)
                 for key in ("clean" if snr is None else f"{snr:.0f} dB", f"{voice} {'clean' if snr is None else f'{snr:.0f} dB'}"):
-                    tallies.setdefault(key, Tally()).add(row, predicted, heard.text, audio.seconds, decode)
+                    tallies.setdefault(key, Tally()).add(row, predicted, heard.text, audio.seconds, decode, checked)
     if show_misses:
         for key, tally in tallies.items():
             if " " in key and not key.endswith("dB"):
@@ -125,13 +139,17 @@ def run(engine: str, rows: list[Row], voices: tuple[str, ...], show_misses: bool
 
 def print_table(engine: str, tallies: dict[str, Tally], footprint: dict) -> None:
     print(f"\nengine {engine}: load {footprint['load']:.2f} s, peak RSS {footprint['rss_mb']:.0f} MB")
-    print(f"{'condition':24} {'n':>5} {'intent acc':>10} {'red recall':>10} {'false red':>10} {'RTF':>6}")
+    print(f"{'condition':24} {'n':>5} {'intent acc':>10} {'red recall':>10} {'+checked':>9} {'false red':>10} "
+          f"{'checks':>7} {'RTF':>6}")
     for key in sorted(tallies, key=lambda k: (" " in k.split(" dB")[0] and not k[0].isdigit(), k)):
         t = tallies[key]
         rtf = t.decode_seconds / t.audio_seconds if t.audio_seconds else 0.0
         false_red = f"{t.offtopic_false_red}/{t.offtopic_total}"
         print(f"{key:24} {t.total:5d} {_pct(t.correct, t.total):>10} {_pct(t.red_caught, t.red_total):>10} "
-              f"{false_red:>10} {rtf:6.3f}")
+              f"{_pct(t.red_caught + t.red_checked, t.red_total):>9} {false_red:>10} "
+              f"{_pct(t.other_checked, t.other_total):>7} {rtf:6.3f}")
+    print("red recall: the best reading escalates; +checked: or an alternative reading is asked about; "
+          "checks: questions asked when no red flag was said")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from voicecare.cli import main
 from voicecare.errors import BadInputError
 from voicecare.messages import RED_FLAG_SEVERITY
 from voicecare.nlu import Understander
+from voicecare.runtime.alternatives import possible_red_flag
 from voicecare.testvoices import babble, mix, noise, speak
 
 pytestmark = [
@@ -70,6 +71,13 @@ def intent_of(recognizer, understander, audio: AudioChunk) -> str:
     return understander.understand(heard.text).intent if heard.text else "unknown"
 
 
+def checked_flag(recognizer, understander, audio: AudioChunk) -> str | None:
+    """The red flag an alternative reading would have the assistant ask about, if any."""
+    heard = recognizer.transcribe(audio)
+    possible = possible_red_flag(heard.alternatives, understander.understand)
+    return possible.intent if possible else None
+
+
 def test_content_words_missing_from_cmudict_were_added(recognizer) -> None:
     added = set(recognizer.added_words)
     assert {"glute", "glutes", "flexor", "flexors", "spasming", "naproxen", "adductors"} <= added
@@ -119,6 +127,22 @@ def test_noise_alone_never_invents_a_red_flag(recognizer, understander, seed: in
     for audio in (noise(2.0, "white", seed=seed), noise(2.0, "pink", seed=seed),
                   babble(3.0, talkers=5, seed=seed)):
         assert intent_of(recognizer, understander, audio) not in RED_FLAG_SEVERITY
+        assert checked_flag(recognizer, understander, audio) is None
+
+
+@pytest.mark.parametrize("voice", ("slt", "kal"))
+def test_alternatives_are_other_clean_readings_of_the_same_words(recognizer, voice: str) -> None:
+    heard = recognizer.transcribe(speak("my left hip is cramping badly", voice))
+    assert 1 <= len(heard.alternatives) <= recognizer.settings.alternatives
+    assert heard.text not in heard.alternatives
+    assert len(set(heard.alternatives)) == len(heard.alternatives)
+    for text in heard.alternatives:
+        assert text and "<" not in text and "[" not in text and "(" not in text
+        assert set(text.split()) & {"hip", "cramping", "left"}, text
+
+
+def test_silence_has_no_alternatives(recognizer) -> None:
+    assert recognizer.transcribe(AudioChunk.silence(2.0)).alternatives == ()
 
 
 def test_confidence_separates_clear_speech_from_babble(recognizer) -> None:

@@ -41,8 +41,13 @@ class PocketsphinxSettings:
     beam: float = 1e-48
     word_beam: float = 7e-29
     max_hmms_per_frame: int = 30000
-    fwdflat: bool = True
+    top_gaussians: int = 8
+    """Gaussians scored per codebook and frame (the model's own default is 4). On the spoken dev set,
+    8 with no flat-lexicon second pass (``fwdflat``) was 1.2 points more accurate and 17% faster than
+    4 with it; 12 gained 0.9 more but cost 20% more time, and more again in noise."""
+    fwdflat: bool = False
     bestpath: bool = True
+    """The lattice pass: it gives the confidence and the alternatives, so it stays on."""
     alternatives: int = 2
     """How many other readings of an utterance to report beside the best (from the N-best list)."""
     nbest_scan: int = 40
@@ -119,6 +124,7 @@ class PocketsphinxRecognizer:
             hmm=str(hmm), lm=str(self.files.lm), dict=str(self.files.dictionary),
             lw=self.settings.language_weight, wip=self.settings.word_insertion_penalty,
             beam=self.settings.beam, wbeam=self.settings.word_beam, maxhmmpf=self.settings.max_hmms_per_frame,
+            topn=self.settings.top_gaussians,
             fwdflat=self.settings.fwdflat, bestpath=self.settings.bestpath, loglevel="FATAL",
         )
         try:
