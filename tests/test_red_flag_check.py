@@ -135,3 +135,22 @@ def test_a_reminder_waits_while_a_check_is_open(config: Config) -> None:
     mark = talk.mark()
     talk.say("repeat")
     assert [e["text"] for e in talk.of("say", mark)] == [talk.assistant.texts.red_flags["redflag.numbness"].check]
+
+
+def test_a_yes_heard_only_as_an_alternative_confirms(config: Config) -> None:
+    talk = Talk(config)
+    talk.say(UNCLEAR, alternatives=["my leg is numb"])
+    talk.say("pants", alternatives=["yes", "dads"])
+    assert checks(talk)[-1] == ("redflag.numbness", "confirmed")
+    assert talk.of("escalate")[-1]["flag"] == "redflag.numbness"
+
+
+def test_a_no_heard_only_as_an_alternative_does_not_clear(config: Config) -> None:
+    talk = Talk(config)
+    talk.say(UNCLEAR, alternatives=["my leg is numb"])
+    talk.say("snow", alternatives=["no"])
+    assert checks(talk) == [("redflag.numbness", "asked")]
+    assert talk.assistant.awaiting_answer and not talk.of("escalate")
+    talk.say("no")
+    assert checks(talk)[-1] == ("redflag.numbness", "cleared")
+    assert not talk.of("escalate")

@@ -21,13 +21,19 @@ class Heard:
     """The person said something (already understood). Empty text means noise.
 
     ``addressed`` is True when the wake phrase was said (or the wake phrase is off).
-    ``possible`` is a red flag found in another way of hearing the same words: the core asks
-    before acting on it, and a "yes" (or no answer at all) escalates.
+    ``alternatives`` are other ways the recognizer could have heard the same words, understood.
     """
 
     understanding: Understanding
     addressed: bool = True
-    possible: Understanding | None = None
+    alternatives: tuple[Understanding, ...] = ()
+
+    @property
+    def possible(self) -> Understanding | None:
+        """A red flag only another reading holds: the core asks before acting on it."""
+        if self.understanding.is_red_flag:
+            return None
+        return next((u for u in self.alternatives if u.is_red_flag), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,8 +211,8 @@ class Assistant:
         if self.mode is Mode.EMERGENCY:
             return self._emergency_reply(u, now)
         if self._check is not None:
-            return self._check_reply(u, now, wall)
-        if event.possible is not None and event.possible.is_red_flag:
+            return self._check_reply(event, now, wall)
+        if event.possible is not None:
             return self._ask_check(event, now)
         addressed = event.addressed or not self.settings.wake_enabled
         if not addressed and not self.expects_speech(now):
@@ -468,10 +468,14 @@ class Assistant:
                              deadline=now + 2 * self.settings.answer_timeout_seconds + 20)
         return actions + [Say(self.texts.red_flags[flag].check, interrupt=True)]
 
-    def _check_reply(self, u: Understanding, now: float, wall: datetime) -> list[Action]:
+    def _check_reply(self, event: Heard, now: float, wall: datetime) -> list[Action]:
+        """Yes escalates, and so does a yes in another reading of unclear words (erring to safety);
+        only a no that was heard best clears the check."""
         assert self._check is not None
         check = self._check
-        if u.intent == "control.yes":
+        u = event.understanding
+        if u.intent == "control.yes" or (u.intent != "control.no"
+                                         and any(a.intent == "control.yes" for a in event.alternatives)):
             return [CheckRedFlag(check.flag, "confirmed"), *self._escalate(check.flag, now)]
         if u.intent in ("control.no", "control.stop"):
             return self._check_cleared(now, wall)

@@ -31,7 +31,7 @@ from voicecare.errors import AudioError, VoicecareError
 from voicecare.messages import Transcript, Understanding
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
-from voicecare.runtime.alternatives import possible_red_flag
+from voicecare.runtime.alternatives import understand_alternatives
 from voicecare.runtime.echo import RecentSpeech
 from voicecare.runtime.output import Output
 
@@ -297,23 +297,25 @@ class AudioLoop:
             transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
         addressed, rest = self.p.wake.split(transcript.text) if self.p.wake else (True, transcript.text)
         understanding: Understanding = self.p.understander.understand(rest)
-        possible = None if understanding.is_red_flag else possible_red_flag(
+        alternatives = () if understanding.is_red_flag else understand_alternatives(
             transcript.alternatives, self.p.understander.understand, self.p.wake)
+        event = Heard(understanding, addressed=addressed, alternatives=alternatives)
+        possible = event.possible
         self._catch_up()  # recognition took real time: the answer cannot come before now
         if during_speech and not self._may_interrupt(understanding, utterance, possible):
             log.debug("ignored while speaking: %r", transcript.text)
             return
-        heard = {"type": "heard", "text": transcript.text, "confidence": round(transcript.confidence, 3),
-                 "start": round(utterance.start, 3), "end": round(utterance.end, 3)}
+        record = {"type": "heard", "text": transcript.text, "confidence": round(transcript.confidence, 3),
+                  "start": round(utterance.start, 3), "end": round(utterance.end, 3)}
         if transcript.alternatives:
-            heard["alternatives"] = list(transcript.alternatives)
+            record["alternatives"] = list(transcript.alternatives)
         if possible is not None:
-            heard["possible"] = {"text": possible.text, "intent": possible.intent}
-        self.p.events.write(self.now, heard)
+            record["possible"] = {"text": possible.text, "intent": possible.intent}
+        self.p.events.write(self.now, record)
         self.p.events.understood(self.now, understanding)
         log.debug("heard %r → %s%s", transcript.text, understanding.intent,
                   f" (or {possible.intent} in {possible.text!r})" if possible else "")
-        self._execute(self._handle(Heard(understanding, addressed=addressed, possible=possible)))
+        self._execute(self._handle(event))
 
     def _may_interrupt(self, understanding: Understanding, utterance: Any,
                        possible: Understanding | None = None) -> bool:

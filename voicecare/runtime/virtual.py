@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Sequence
 from voicecare.core.actions import Action, Heard, Record, Say, SpeechDone, StopSpeaking, Tick
 from voicecare.core.wake import WakePhrase
 from voicecare.messages import Transcript
-from voicecare.runtime.alternatives import possible_red_flag
+from voicecare.runtime.alternatives import understand_alternatives
 from voicecare.runtime.eventlog import EventLog
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,9 @@ class VirtualConversation:
         addressed, rest = self._wake.split(text) if self._wake else (True, text)
         self.log.heard(self.now, Transcript(text=text, confidence=1.0, alternatives=tuple(alternatives)))
         understanding = self._understand(rest)
-        possible = None if understanding.is_red_flag else possible_red_flag(alternatives, self._understand, self._wake)
+        others = understand_alternatives(alternatives, self._understand, self._wake)
         self.log.understood(self.now, understanding)
-        self._execute(self.assistant.handle(Heard(understanding, addressed=addressed, possible=possible),
+        self._execute(self.assistant.handle(Heard(understanding, addressed=addressed, alternatives=others),
                                             self.now, self.wall))
 
     def advance_to(self, t: float) -> None:
