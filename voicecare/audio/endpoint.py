@@ -18,7 +18,11 @@ _FRAME_SECONDS = 0.03
 
 @dataclass(frozen=True, slots=True)
 class Utterance:
-    """One stretch of speech; ``start`` and ``end`` are stream seconds."""
+    """One stretch of speech; ``start`` and ``end`` are stream seconds of the speech itself.
+
+    ``audio`` also holds a little of what came just before and after (``pad_seconds``), because a
+    recognizer needs some quiet around the words; its own timestamp says where it begins.
+    """
 
     audio: AudioChunk
     start: float
@@ -51,6 +55,10 @@ class EndpointSettings:
     """After a loud frame the gate stays open this long, so quiet consonants and short gaps pass."""
     silence_dbfs: float = -60.0
     """Frames quieter than this are never speech."""
+    pad_seconds: float = 0.15
+    """Audio kept either side of the speech for the recognizer. Cut flush at the speech, utterances
+    of the spoken dev set were understood 3 points less often than whole recordings; with 0.15 s
+    (or 0.3 s) around them, 1 point less."""
 
 
 class Endpointer:
@@ -106,12 +114,7 @@ class Endpointer:
         """The utterance in progress so far (for recognizing it early, while its end is confirmed)."""
         if self._start_index is None:
             return None
-        first = self._frames_in - len(self._history)
-        lo = max(self._start_index, first) - first
-        audio = b"".join(list(self._history)[lo:])
-        start = self._origin + (first + lo) * _FRAME_SECONDS
-        chunk = AudioChunk(rate=RATE, width=WIDTH, channels=1, audio=audio, timestamp=start)
-        return Utterance(audio=chunk, start=start, end=start + chunk.seconds)
+        return self._cut(self._start_index, self._frames_in, pad_after=False)
 
     def reset(self, position: float | None = None) -> None:
         """Forget any utterance in progress; optionally move the stream clock."""
@@ -183,17 +186,25 @@ class Endpointer:
         """The utterance from the start frame up to (not including) ``end_index``."""
         start_index = self._start_index if self._start_index is not None else end_index
         self._start_index = None
-        first = self._frames_in - len(self._history)
-        lo, hi = max(start_index, first) - first, max(min(end_index, self._frames_in), first) - first
-        audio = b"".join(list(self._history)[lo:hi])
-        start = self._origin + (first + lo) * _FRAME_SECONDS
-        seconds = len(audio) / (RATE * WIDTH)
-        if seconds < self.settings.min_utterance_seconds:
-            log.debug("ignoring %.2f s blip at %.2f s", seconds, start)
+        utterance = self._cut(start_index, end_index)
+        if utterance.seconds < self.settings.min_utterance_seconds:
+            log.debug("ignoring %.2f s blip at %.2f s", utterance.seconds, utterance.start)
             return []
-        log.debug("utterance %.2f-%.2f s", start, start + seconds)
-        chunk = AudioChunk(rate=RATE, width=WIDTH, channels=1, audio=audio, timestamp=start)
-        return [Utterance(audio=chunk, start=start, end=start + seconds)]
+        log.debug("utterance %.2f-%.2f s", utterance.start, utterance.end)
+        return [utterance]
+
+    def _cut(self, start_index: int, end_index: int, *, pad_after: bool = True) -> Utterance:
+        """Frames ``start_index`` up to ``end_index`` as an utterance, its audio padded from the history."""
+        first = self._frames_in - len(self._history)
+        frames = list(self._history)
+        lo, hi = max(start_index, first) - first, max(min(end_index, self._frames_in), first) - first
+        pad = round(self.settings.pad_seconds / _FRAME_SECONDS)
+        audio_lo, audio_hi = max(0, lo - pad), min(len(frames), hi + pad) if pad_after else hi
+        audio = b"".join(frames[audio_lo:audio_hi])
+        start = self._origin + (first + lo) * _FRAME_SECONDS
+        chunk = AudioChunk(rate=RATE, width=WIDTH, channels=1, audio=audio,
+                           timestamp=self._origin + (first + audio_lo) * _FRAME_SECONDS)
+        return Utterance(audio=chunk, start=start, end=start + (hi - lo) * _FRAME_SECONDS)
 
     def flush(self) -> list[Utterance]:
         """End of stream: returns the utterance still in progress, if any, and starts afresh."""
