@@ -23,9 +23,11 @@ from voicecare.errors import ConfigError, VoicecareError
 
 log = logging.getLogger(__name__)
 
-PROBE_PHRASE = "my hip is cramping"
-"""Spoken by the voice and fed to the recognizer: an everyday complaint the content knows."""
-PROBE_INTENT = "relief.general"
+PROBE_PHRASE = "start my daily stretches"
+"""Spoken by the voice and fed to the recognizer: an everyday request the content knows. (Its "hip"
+sits so close to "glute" in the espeak-ng voice that the first probe, "my hip is cramping", came
+out either way depending on which of the two espeak-ng renderings spoke it.)"""
+PROBE_INTENT = "routine.daily_stretch"
 VOICE_SENTENCE = "Hello. I am here to help with your hip."
 SILENT_DBFS = -70.0
 """A microphone quieter than this (RMS, dB below full scale) is muted or disconnected."""
