@@ -180,7 +180,7 @@ def test_a_red_flag_heard_only_as_an_alternative_is_asked_about_then_escalated(t
     talk = Conversation(tmp_path, speak)
     talk.run([
         Turn("the strength's going out of my right leg", at(1.0)),
-        Turn("yes it has", after_say("did you say")),
+        Turn("yes", after_say("did you say")),
     ])
     heard = talk.of("heard")[0]
     assert heard["possible"]["intent"] == "redflag.weakness", heard
