@@ -154,3 +154,18 @@ def test_a_no_heard_only_as_an_alternative_does_not_clear(config: Config) -> Non
     talk.say("no")
     assert checks(talk)[-1] == ("redflag.numbness", "cleared")
     assert not talk.of("escalate")
+
+
+def test_a_yes_heard_only_as_an_alternative_answers_the_screening_question(config: Config) -> None:
+    talk = _in_state(config, "screening")
+    mark = talk.mark()
+    talk.say("pants", alternatives=["yes"])
+    assert talk.of("escalate", mark)[-1]["severity"] == "urgent"
+    talk.wait(300)
+    assert not talk.of("hold", mark)
+
+
+def test_an_alternative_yes_is_not_taken_for_other_questions(config: Config) -> None:
+    talk = _in_state(config, "asking side")
+    talk.say("pants", alternatives=["yes"])
+    assert not talk.of("escalate") and talk.assistant.mode is Mode.ASKING

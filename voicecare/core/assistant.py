@@ -222,7 +222,7 @@ class Assistant:
             self._listen_until = now + self.settings.follow_up_seconds
             return [Tone("listening")]
         if self.mode is Mode.SESSION:
-            return self._in_session(u, now, wall)
+            return self._in_session(_screening_answer(event, self.runner), now, wall)
         if self.mode is Mode.ASKING:
             return self._answer(u, now)
         return self._idle(u, now, wall)
@@ -599,6 +599,16 @@ class Assistant:
             if exercise is not None and exercise.sided and step.sides.value == "affected":
                 return True
         return False
+
+
+def _screening_answer(event: Heard, runner: SessionRunner | None) -> Understanding:
+    """What was said, except that an unclear answer to the screening question with a "yes" in another
+    reading is taken as yes: it stops the session before it starts, erring towards safety."""
+    u = event.understanding
+    if (runner is None or not runner.screening_open or u.intent in ("control.yes", "control.no")
+            or not any(a.intent == "control.yes" for a in event.alternatives)):
+        return u
+    return Understanding(text=u.text, intent="control.yes", score=u.score, slots=u.slots)
 
 
 def _due(deadline: float | None, now: float) -> bool:

@@ -129,6 +129,11 @@ class SessionRunner:
         return self._state is SessionState.QUESTION and self._open is not None
 
     @property
+    def screening_open(self) -> bool:
+        """True while the screening question (numbness, tingling or weakness?) waits for its answer."""
+        return self.awaiting_answer and self._open is not None and self._open.kind is Question.SCREENING
+
+    @property
     def step(self) -> int:
         """The current routine step, 1-based (as in the event log)."""
         return self._part.step + 1 if self._plan else 1
