@@ -171,6 +171,9 @@ def test_understand_command_reads_wavs_in_order(cache, tmp_path: Path, capsys: p
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert [line["intent"] for line in lines] == ["redflag.weakness", "control.skip"]
     assert lines[0]["severity"] == "urgent" and lines[0]["input"] == paths[0]
+    for line in lines:  # the other readings come along; a red flag among them would be named
+        assert isinstance(line["alternatives"], list) and line["text"] not in line["alternatives"]
+        assert line["possible"] is None
 
 
 def test_bad_wav_names_the_file(cache, tmp_path: Path) -> None:

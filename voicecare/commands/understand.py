@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from voicecare.errors import BadInputError
+from voicecare.messages import Transcript
+from voicecare.runtime.alternatives import possible_red_flag
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +46,21 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _transcripts(sources: list[Source], args: argparse.Namespace) -> list[str]:
-    """Text of every input in order; WAV files go through the recognizer in one batch."""
+def _transcripts(sources: list[Source], args: argparse.Namespace) -> list[Transcript]:
+    """What every input says, in order; WAV files go through the recognizer in one batch."""
     wavs = [s.value for s in sources if s.kind == "wav"]
-    heard: list[str] = []
+    heard: list[Transcript] = []
     if wavs:
         for path in wavs:
             if not Path(path).is_file():
                 raise BadInputError(f"no such WAV file: {path}", "check the path given to --wav")
         from voicecare.asr.transcribe import transcribe_files
 
-        heard = [t.text for t in transcribe_files(wavs, args)]
-    texts: list[str] = []
+        heard = transcribe_files(wavs, args)
+    texts: list[Transcript] = []
     it = iter(heard)
     for source in sources:
-        texts.append(next(it, "") if source.kind == "wav" else source.value)
+        texts.append(next(it, Transcript("")) if source.kind == "wav" else Transcript(source.value))
     return texts
 
 
@@ -74,10 +76,15 @@ def run(args: argparse.Namespace) -> int:
     content = Path(args.content_dir) if args.content_dir else DEFAULT_CONTENT_DIR
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     understander = Understander.load(content, threshold)
-    for source, text in zip(sources, _transcripts(sources, args)):
-        result = understander.understand(text)
+    for source, heard in zip(sources, _transcripts(sources, args)):
+        result = understander.understand(heard.text)
         if args.json:
-            print(json.dumps({"input": source.value, **result.to_json()}, ensure_ascii=False))
+            record = {"input": source.value, **result.to_json()}
+            if source.kind == "wav":  # other readings of the audio, and a red flag one of them holds
+                possible = None if result.is_red_flag else possible_red_flag(heard.alternatives, understander.understand)
+                record["alternatives"] = list(heard.alternatives)
+                record["possible"] = possible.intent if possible else None
+            print(json.dumps(record, ensure_ascii=False))
         else:
             severity = result.severity
             extra = "".join(f" {k}={v}" for k, v in result.slots.items())
