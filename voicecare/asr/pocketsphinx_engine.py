@@ -154,9 +154,8 @@ class PocketsphinxRecognizer:
         hyp = decoder.hyp()
         if hyp is None:
             return Transcript(text="", confidence=0.0, engine=NAME)
-        words = [seg.word for seg in decoder.seg() if seg.word not in FILLERS and not seg.word.startswith("[")]
-        text = _spoken(words)
-        confidence = self._confidence(hyp.prob, len(words)) if text else 0.0
+        text = _spoken(seg.word for seg in decoder.seg())
+        confidence = self._confidence(hyp.prob, len(text.split())) if text else 0.0
         alternatives = self._alternatives(text) if text else ()
         log.debug("pocketsphinx heard %r (confidence %.2f; or %s)", text, confidence, alternatives)
         return Transcript(text=text, confidence=confidence, engine=NAME, alternatives=alternatives)

@@ -327,7 +327,7 @@ class Assistant:
 
     def _ask(self, question: Question, now: float, asked: int = 1) -> list[Action]:
         self.mode = Mode.ASKING
-        self._open = _Open(question, asked, deadline=now + 2 * self.settings.answer_timeout_seconds + 20)
+        self._open = _Open(question, asked, deadline=self._unspoken_deadline(now))
         key = {
             Question.SIDE: "ask_side" if asked == 1 else "ask_side_again",
             Question.PAIN_START: "pain_rating_start" if asked == 1 else "pain_not_number",
@@ -465,7 +465,7 @@ class Assistant:
         paused = self.runner.interrupt(now) if self.runner is not None else []
         actions += paused
         self._check = _Check(flag, event.understanding, event.addressed, resume=bool(paused),
-                             deadline=now + 2 * self.settings.answer_timeout_seconds + 20)
+                             deadline=self._unspoken_deadline(now))
         return actions + [Say(self.texts.red_flags[flag].check, interrupt=True)]
 
     def _check_reply(self, event: Heard, now: float, wall: datetime) -> list[Action]:
@@ -474,13 +474,12 @@ class Assistant:
         assert self._check is not None
         check = self._check
         u = event.understanding
-        if u.intent == "control.yes" or (u.intent != "control.no"
-                                         and any(a.intent == "control.yes" for a in event.alternatives)):
+        if _says_yes(event):
             return [CheckRedFlag(check.flag, "confirmed"), *self._escalate(check.flag, now)]
         if u.intent in ("control.no", "control.stop"):
             return self._check_cleared(now, wall)
         if u.intent == "control.repeat":
-            check.deadline = now + 2 * self.settings.answer_timeout_seconds + 20
+            check.deadline = self._unspoken_deadline(now)
             return [Say(self.texts.red_flags[check.flag].check)]
         return self._check_unanswered(now)
 
@@ -491,7 +490,7 @@ class Assistant:
         if check.asked >= 2:
             return [CheckRedFlag(check.flag, "unanswered"), *self._escalate(check.flag, now)]
         check.asked += 1
-        check.deadline = now + 2 * self.settings.answer_timeout_seconds + 20
+        check.deadline = self._unspoken_deadline(now)
         return [*self._say_prompt("check_yes_no"), Say(self.texts.red_flags[check.flag].check)]
 
     def _check_cleared(self, now: float, wall: datetime) -> list[Action]:
@@ -506,6 +505,10 @@ class Assistant:
         if self.mode is Mode.IDLE and check.instead.intent != "unknown":
             return actions + self._heard(Heard(check.instead, addressed=check.addressed), now, wall)
         return actions
+
+    def _unspoken_deadline(self, now: float) -> float:
+        """A question's deadline until the voice has finished asking it (then ``answer_timeout_seconds``)."""
+        return now + 2 * self.settings.answer_timeout_seconds + 20
 
     # --- escalation ----------------------------------------------------------------
 
@@ -601,12 +604,18 @@ class Assistant:
         return False
 
 
+def _says_yes(event: Heard) -> bool:
+    """Yes, or unclear words with a yes in another reading of them (never a no heard best)."""
+    intent = event.understanding.intent
+    return intent == "control.yes" or (intent != "control.no"
+                                       and any(a.intent == "control.yes" for a in event.alternatives))
+
+
 def _screening_answer(event: Heard, runner: SessionRunner | None) -> Understanding:
     """What was said, except that an unclear answer to the screening question with a "yes" in another
     reading is taken as yes: it stops the session before it starts, erring towards safety."""
     u = event.understanding
-    if (runner is None or not runner.screening_open or u.intent in ("control.yes", "control.no")
-            or not any(a.intent == "control.yes" for a in event.alternatives)):
+    if runner is None or not runner.screening_open or u.intent == "control.yes" or not _says_yes(event):
         return u
     return Understanding(text=u.text, intent="control.yes", score=u.score, slots=u.slots)
 

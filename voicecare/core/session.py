@@ -189,7 +189,7 @@ class SessionRunner:
         picks up where it left off (a hold resumes with the time it had left)."""
         if self._state in FINISHED_STATES or self._state in (SessionState.IDLE, SessionState.PAUSED):
             return []
-        return [a for a in self._pause(now) if not isinstance(a, Say)]
+        return self._pause(now, announce=False)
 
     def carry_on(self, now: float) -> list[Action]:
         """Resume after ``interrupt`` (or a spoken pause)."""
@@ -475,7 +475,7 @@ class SessionRunner:
         }.get(intent)
         return handler(now) if handler is not None else None
 
-    def _pause(self, now: float) -> list[Action]:
+    def _pause(self, now: float, *, announce: bool = True) -> list[Action]:
         if self._state is SessionState.PAUSED:
             return [Say(self.phrases.say("paused"))]
         elapsed = now - self._activity.t0 if self._activity is not None else None
@@ -483,7 +483,8 @@ class SessionRunner:
         self._state = SessionState.PAUSED
         self._activity = self._open = None
         self._speech_deadline = self._ready_until = None
-        return [StopSpeaking(), Say(self.phrases.say("paused")), SessionChanged("paused", self.routine.id, self.step)]
+        said = [Say(self.phrases.say("paused"))] if announce else []
+        return [StopSpeaking(), *said, SessionChanged("paused", self.routine.id, self.step)]
 
     def _resume_if_paused(self, now: float) -> list[Action] | None:
         return self._resume(now) if self._state is SessionState.PAUSED else None
