@@ -251,16 +251,13 @@ def test_screening_yes_escalates_instead_of_starting(config: Config) -> None:
 # --- wake phrase ---------------------------------------------------------------------
 
 
-def test_without_the_wake_phrase_only_red_flags_are_heard(config: Config) -> None:
+def test_without_the_wake_phrase_nothing_is_heard_when_idle(config: Config) -> None:
     talk = Talk(config, wake="hey care")
     talk.say("my hip is cramping")
     assert talk.of("say") == []
     talk.wait(30)
     talk.say("hey care my hip is cramping")
     assert talk.of("say")
-    other = Talk(config, wake="hey care")
-    other.say("my leg has gone numb")
-    assert other.of("escalate")[0]["flag"] == "redflag.numbness"
 
 
 def test_the_wake_phrase_alone_opens_a_short_listening_window(config: Config) -> None:

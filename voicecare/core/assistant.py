@@ -205,7 +205,12 @@ class Assistant:
     # --- events ---------------------------------------------------------------------
 
     def _heard(self, event: Heard, now: float, wall: datetime) -> list[Action]:
+        """Only what is said to it counts: the wake phrase, or anything in a conversation. Idle, words
+        without the wake phrase are ignored, red flags included: a television says them all day."""
         u = event.understanding
+        if not (event.addressed or self.expects_speech(now)):
+            log.debug("not addressed, ignored: %s", u.intent)
+            return []
         if u.is_red_flag:
             return self._escalate(u.intent, now)
         if self.mode is Mode.EMERGENCY:
@@ -214,11 +219,7 @@ class Assistant:
             return self._check_reply(event, now, wall)
         if event.possible is not None:
             return self._ask_check(event, now)
-        addressed = event.addressed or not self.settings.wake_enabled
-        if not addressed and not self.expects_speech(now):
-            log.debug("not addressed, ignored: %s", u.intent)
-            return []
-        if addressed and not u.text.strip() and self.mode is Mode.IDLE:
+        if event.addressed and not u.text.strip() and self.mode is Mode.IDLE:
             self._listen_until = now + self.settings.follow_up_seconds
             return [Tone("listening")]
         if self.mode is Mode.SESSION:

@@ -18,6 +18,10 @@ class WakePhrase:
     phrase: str = "hey care"
     min_similarity: float = 80.0
     """Percent (rapidfuzz ratio) the opening words must reach to count as the wake phrase."""
+    sounds: frozenset[str] = frozenset()
+    """Words the recognizer makes of the name in "hey <name>" ("carer" for "care"); the name itself
+    always counts. The shell fills this from the recognizer's dictionary (``asr.keyword.sound_alikes``)
+    and accepts such a reading only where the keyword search heard the phrase too."""
 
     def split(self, text: str) -> tuple[bool, str]:
         """Return (wake phrase present, the rest of the utterance without it)."""
@@ -30,7 +34,7 @@ class WakePhrase:
         if len(wanted) == 2 and wanted[0] in _CALLS:
             # "hey <name>": a recognizer turns "hey" into many short words, but the name must be right,
             # or "the care home" and "a car" would wake it.
-            if len(words) >= 2 and words[0] in _CALLS and words[1] == wanted[1]:
+            if len(words) >= 2 and words[0] in _CALLS and (words[1] == wanted[1] or words[1] in self.sounds):
                 return True, " ".join(words[2:])
             return False, text
         for extra in (0, 1, -1):

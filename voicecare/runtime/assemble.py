@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from voicecare.asr.select import create_recognizer
+from voicecare.runtime.hearing import listening_for
 from voicecare.asr.transcribe import domain_language
 from voicecare.audio.endpoint import Endpointer
 from voicecare.audio.tones import tone
@@ -71,13 +72,14 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
         phrases = (*phrases, brain.wake.phrase)
     recognizer = create_recognizer(options.engine or config.speech.engine, model_dir=config.speech.model_dir,
                                    phrases=phrases, vocabulary=vocabulary)
+    wake, spotter = listening_for(brain.wake, recognizer)
     voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
                   voice=config.speech.voice or None)
     voice.warm_up()
     parts = LoopParts(
         assistant=brain.assistant, microphone=microphone, output=output, voice=voice,
         recognizer=recognizer, understander=brain.understander, endpointer=Endpointer(),
-        tones=tone, events=events, journal=journal, wake=brain.wake,
+        tones=tone, events=events, journal=journal, wake=wake, spotter=spotter,
         hook=EmergencyHook(config.safety.on_emergency, config.safety.on_emergency_timeout_seconds),
         notifier=None if options.input else Notifier(), save_state=StateSaver(journal),
     )

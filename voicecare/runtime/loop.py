@@ -26,12 +26,13 @@ from voicecare.core.actions import (
     Tick,
     Tone,
 )
+from voicecare.asr.keyword import KeywordSpotter
 from voicecare.core.wake import WakePhrase
 from voicecare.errors import AudioError, VoicecareError
 from voicecare.messages import Transcript, Understanding
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
-from voicecare.runtime.alternatives import understand_alternatives
+from voicecare.runtime.hearing import Listener
 from voicecare.runtime.echo import RecentSpeech
 from voicecare.runtime.output import Output
 
@@ -73,6 +74,8 @@ class LoopParts:
     events: EventLog
     journal: Any = None
     wake: WakePhrase | None = None
+    spotter: KeywordSpotter | None = None
+    """Confirms the wake phrase in the audio (PocketSphinx); None decides by the transcript alone."""
     hook: EmergencyHook | None = None
     notifier: Any = None
     save_state: Callable[[Any], None] | None = None
@@ -109,6 +112,7 @@ class AudioLoop:
         self._recognizer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recognizer")
         """The one thread that uses the recognizer, so early and final recognitions never overlap."""
         self._early: _Early | None = None
+        self._listener = Listener(parts.understander.understand, parts.wake, parts.spotter)
 
     # --- clock --------------------------------------------------------------------
 
@@ -295,18 +299,17 @@ class AudioLoop:
         transcript = self._transcribe(utterance)
         if transcript.confidence < self.settings.min_confidence:
             transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
-        addressed, rest = self.p.wake.split(transcript.text) if self.p.wake else (True, transcript.text)
-        understanding: Understanding = self.p.understander.understand(rest)
-        alternatives = () if understanding.is_red_flag else understand_alternatives(
-            transcript.alternatives, self.p.understander.understand, self.p.wake)
-        event = Heard(understanding, addressed=addressed, alternatives=alternatives)
+        hearing = self._listener.hear(transcript, utterance.audio)
+        event = hearing.heard
+        understanding = event.understanding
         possible = event.possible
         self._catch_up()  # recognition took real time: the answer cannot come before now
         if during_speech and not self._may_interrupt(understanding, utterance, possible):
             log.debug("ignored while speaking: %r", transcript.text)
             return
         record = {"type": "heard", "text": transcript.text, "confidence": round(transcript.confidence, 3),
-                  "start": round(utterance.start, 3), "end": round(utterance.end, 3)}
+                  "start": round(utterance.start, 3), "end": round(utterance.end, 3),
+                  "addressed": event.addressed or self.p.assistant.expects_speech(self.now), "wake": hearing.wake}
         if transcript.alternatives:
             record["alternatives"] = list(transcript.alternatives)
         if possible is not None:

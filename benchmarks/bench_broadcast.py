@@ -1,0 +1,161 @@
+"""A day beside the television: broadcast talk must raise nothing; requests said to it must be heard.
+
+Run: ``.venv/bin/python -m benchmarks.bench_broadcast [--quick] [--part broadcast|addressed|both]``.
+
+Broadcast: benchmarks/data/broadcast.tsv (news, weather, sport, drama, cooking, adverts, a radio
+doctor, household talk; written by someone who never saw the assistant) spoken by six voices with
+gaps, played through the real loop (``voicecare run --input --events``) twice: idle, and with a
+guided session started by voice first. Per hour: escalations by severity, red-flag checks, false
+wakes, things said, sessions started, session controls.
+
+Addressed: benchmarks/data/addressed.tsv said after the wake phrase by five voices (one neural),
+clean and in babble at 20 and 10 dB: wake phrase found, intent right, red flag acted on (escalated
+or asked about), with the right severity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "broadcast.tsv"
+BROADCAST_VOICES = ("slt", "awb", "rms", "kal", "festival:slt-hts", "piper:joe")
+ADDRESSED_VOICES = ("slt", "awb", "rms", "festival:slt-hts", "piper:joe")
+WAKE = "hey care"
+SESSION_OPENING = ("hey care, start my daily stretches", "no")
+CONTROLS = ("paused", "resumed", "skipped", "stopped")
+
+
+def broadcast_audio(limit: int | None = None, seed: int = 11) -> tuple[object, float]:
+    """The broadcast as one stream: each line by the next voice, 0.4-2.5 s apart (seconds of audio)."""
+    from voicecare import testvoices as tv
+
+    with DATA.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    rows = rows[:limit] if limit else rows
+    rng = random.Random(seed)
+    parts: list = [1.0]
+    for n, row in enumerate(rows):
+        parts += [tv.speak(row["text"], BROADCAST_VOICES[n % len(BROADCAST_VOICES)]), rng.uniform(0.4, 2.5)]
+    audio = tv.conversation(parts)
+    return audio, audio.seconds
+
+
+def with_session_first(broadcast: object) -> object:
+    """A guided session started by voice (and its screening question answered), then the broadcast."""
+    from voicecare import testvoices as tv
+
+    ask, answer = (tv.speak(text, "rms") for text in SESSION_OPENING)
+    return tv.conversation([1.0, ask, 9.0, answer, 4.0, broadcast])
+
+
+def play(audio: object, folder: Path, name: str) -> list[dict]:
+    """Run the real loop on the audio and return its event log."""
+    from voicecare.audio.wav import write_wav
+
+    wav, events = folder / f"{name}.wav", folder / f"{name}.jsonl"
+    write_wav(wav, audio)
+    config = folder / "config.toml"
+    config.write_text(f'[paths]\ndata_dir = "{folder / name}"\n[safety]\non_emergency = ""\n', encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "voicecare", "--config", str(config), "run", "--input", str(wav),
+                    "--events", str(events), "--wake", WAKE], check=True, cwd=Path(__file__).resolve().parents[1],
+                   stdout=subprocess.DEVNULL)
+    return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[str, float]:
+    """Per-hour counts of everything the broadcast made the assistant do."""
+    heard = [e for e in events if e["type"] == "heard"]
+    if skip_opening:  # the person's own two utterances that started the session
+        opening = heard[:2]
+        heard = heard[2:]
+        events = [e for e in events if e not in opening]
+    escalations = Counter(e["severity"] for e in events if e["type"] == "escalate")
+    sessions = [e for e in events if e["type"] == "session"]
+    started = sum(1 for e in sessions if e["state"] == "started") - (1 if skip_opening else 0)
+    controls = sum(1 for e in sessions if e["state"] in CONTROLS)
+    return {
+        "emergency": escalations["emergency"] / hours,
+        "urgent": escalations["urgent"] / hours,
+        "routine": escalations["routine"] / hours,
+        "checks": sum(1 for e in events if e["type"] == "check" and e["state"] == "asked") / hours,
+        "false wakes": sum(1 for e in heard if e.get("wake") == "said") / hours,
+        "things said": sum(1 for e in events if e["type"] == "say") / hours,
+        "sessions": max(0, started) / hours,
+        "controls": controls / hours,
+    }
+
+
+def run_broadcast(limit: int | None) -> None:
+    audio, seconds = broadcast_audio(limit)
+    hours = seconds / 3600
+    print(f"broadcast: {DATA.name}, {seconds / 60:.1f} min of speech and gaps, voices {', '.join(BROADCAST_VOICES)}")
+    with tempfile.TemporaryDirectory(prefix="voicecare-broadcast-") as tmp:
+        folder = Path(tmp)
+        rows = {"idle": broadcast_row(play(audio, folder, "idle"), hours, False),
+                "in a session": broadcast_row(play(with_session_first(audio), folder, "session"), hours, True)}
+    columns = list(next(iter(rows.values())))
+    print(f"{'per hour':<14}" + "".join(f"{c:>13}" for c in columns))
+    for name, row in rows.items():
+        print(f"{name:<14}" + "".join(f"{row[c]:>13.1f}" for c in columns))
+
+
+def run_addressed(quick: bool) -> None:
+    from benchmarks.addressed import measure, read_requests
+    from voicecare.asr.select import create_recognizer
+    from voicecare.asr.transcribe import domain_language
+    from voicecare.config import load_config
+    from voicecare.journal import Journal
+    from voicecare.runtime.build import build_brain
+    from voicecare.runtime.hearing import Listener, listening_for
+
+    nowhere = Path("/nonexistent/voicecare.toml")
+    config = load_config(None, system=nowhere, user=nowhere, env={"LANG": "en_GB.UTF-8"})
+    brain = build_brain(config, Journal.memory(), wake_phrase=WAKE)
+    phrases, vocabulary = domain_language(Path(config.paths.content_dir), vocabulary=brain.understander.vocabulary())
+    recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, WAKE), vocabulary=vocabulary)
+    wake, spotter = listening_for(brain.wake, recognizer)
+    listener = Listener(brain.understander.understand, wake, spotter)
+
+    def fresh() -> object:
+        return build_brain(config, Journal.memory(), wake_phrase=WAKE).assistant
+
+    requests = read_requests()
+    requests = requests[::4] if quick else requests
+    print(f"\naddressed: {len(requests)} requests x {len(ADDRESSED_VOICES)} voices "
+          f"({', '.join(ADDRESSED_VOICES)}), said as '{WAKE} <request>' in one breath and "
+          f"'{WAKE}, <request>' with a pause")
+    print(f"{'condition':<22}{'wake found':>12}{'intent right':>14}{'red acted':>12}{'severity right':>16}{'s/req':>7}")
+    for joiner, style in ((" ", "one breath"), (", ", "pause")):
+        for snr in (None, 20.0, 10.0):
+            tally = measure(requests, list(ADDRESSED_VOICES), snr, recognizer, listener, fresh, WAKE, joiner)
+            name = f"{'clean' if snr is None else f'{snr:.0f} dB babble'}, {style}"
+            pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "-"  # noqa: E731
+            print(f"{name:<22}{pct(tally.found, tally.total):>12}{pct(tally.intent_right, tally.total):>14}"
+                  f"{pct(tally.red_acted, tally.red_total):>12}{pct(tally.red_severity_right, tally.red_total):>16}"
+                  f"{tally.seconds / max(1, tally.total):>7.2f}")
+            for miss in tally.misses[:8]:
+                print(f"    {miss}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_broadcast", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the broadcast, a quarter of the requests")
+    parser.add_argument("--part", choices=("broadcast", "addressed", "both"), default="both")
+    args = parser.parse_args(argv)
+    if args.part in ("broadcast", "both"):
+        run_broadcast(60 if args.quick else None)
+    if args.part in ("addressed", "both"):
+        run_addressed(args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
