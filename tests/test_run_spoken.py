@@ -179,12 +179,13 @@ def test_a_red_flag_heard_only_as_an_alternative_is_asked_about_then_escalated(t
     # Were the best reading ever right, the first assertion would say so: the check path is what is tested.
     talk = Conversation(tmp_path, speak)
     talk.run([
-        Turn("the strength's going out of my right leg", at(1.0)),
+        Turn("hey care", at(1.0)),
+        Turn("the strength's going out of my right leg", at(3.0)),
         Turn("yes", after_say("did you say")),
     ])
-    heard = talk.of("heard")[0]
+    heard = talk.of("heard")[1]
     assert heard["possible"]["intent"] == "redflag.weakness", heard
-    assert talk.of("understood")[0]["intent"] != "redflag.weakness"
+    assert talk.of("understood")[1]["intent"] != "redflag.weakness"
     assert [e["state"] for e in talk.of("check")] == ["asked", "confirmed"]
     assert [(e["severity"], e["flag"]) for e in talk.of("escalate")] == [("urgent", "redflag.weakness")]
     assert "medical help today" in talk.spoken().lower()
@@ -193,7 +194,8 @@ def test_a_red_flag_heard_only_as_an_alternative_is_asked_about_then_escalated(t
 def test_saying_no_to_the_check_escalates_nothing(tmp_path: Path, speak) -> None:  # noqa: ANN001
     talk = Conversation(tmp_path, speak)
     talk.run([
-        Turn("the strength's going out of my right leg", at(1.0)),
+        Turn("hey care", at(1.0)),
+        Turn("the strength's going out of my right leg", at(3.0)),
         Turn("no", after_say("did you say")),
     ], tail=30.0)
     assert [e["state"] for e in talk.of("check")] == ["asked", "cleared"]
@@ -207,7 +209,7 @@ def test_an_emergency_is_repeated_until_acknowledged(tmp_path: Path, speak) -> N
     notify = f"{sys.executable} {script}"
     talk = Conversation(tmp_path, speak, safety=f'on_emergency = "{notify}"\n')
     talk.run([
-        Turn("I have lost control of my bladder", at(1.0), voice="rms"),
+        Turn("hey care, I have lost control of my bladder", at(1.0), voice="rms"),
         Turn("okay", after_event("escalate", 70.0), voice="rms"),
     ], tail=60.0)
     assert talk.of("escalate")[0]["severity"] == "emergency"
@@ -230,10 +232,27 @@ def test_television_chatter_without_the_wake_phrase_is_ignored(tmp_path: Path, s
         Turn("my hip is really cramping today", at(5.0), voice="awb"),
         Turn("stop the car", at(9.0), voice="kal"),
         Turn("play the next song", at(12.0), voice="awb"),
+        Turn("I can't feel my leg, doctor, it's gone numb", at(16.0), voice="piper:joe"),
+        Turn("she lost control of her bladder on the bus", at(21.0), voice="festival:slt-hts"),
     ])
-    assert len(talk.of("heard")) >= 3
+    assert len(talk.of("heard")) >= 5
+    assert not any(e["addressed"] for e in talk.of("heard"))
     assert talk.of("say") == []
     assert talk.of("session") == [] and talk.of("escalate") == []
+
+
+@pytest.mark.parametrize("voice", ["piper:joe", "rms"])
+def test_a_red_flag_said_to_it_escalates_and_the_same_words_unaddressed_do_nothing(
+        tmp_path: Path, speak, voice: str) -> None:  # noqa: ANN001
+    talk = Conversation(tmp_path, speak)
+    talk.run([
+        Turn("my leg has gone numb", at(1.0), voice=voice),
+        Turn("hey care, my leg has gone numb", at(20.0), voice=voice),
+    ])
+    heard = talk.of("heard")
+    assert [e["addressed"] for e in heard] == [False, True], heard
+    assert [(e["severity"], e["flag"]) for e in talk.of("escalate")] == [("urgent", "redflag.numbness")]
+    assert talk.of("escalate")[0]["t"] > 20.0
 
 
 def test_the_pattern_rule_fires_on_day_three_of_five(tmp_path: Path, speak) -> None:  # noqa: ANN001
