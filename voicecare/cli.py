@@ -22,15 +22,36 @@ def build_parser() -> argparse.ArgumentParser:
         description="An offline voice assistant for hip muscle spasms.",
     )
     parser.add_argument("--version", action="version", version=f"voicecare {__version__}")
-    parser.add_argument("-v", "--debug", action="store_true", help="verbose logging, including transcripts")
-    parser.add_argument("--config", metavar="FILE", help="configuration file (overrides the system and user files)")
+    _global_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
+    _global_options_everywhere(parser)
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, *, default: object) -> None:
+    """``--config`` and ``-v/--debug``: the options every command takes."""
+    parser.add_argument("-v", "--debug", action="store_true", default=default,
+                        help="verbose logging, including transcripts")
+    parser.add_argument("--config", metavar="FILE", default=None if default is False else default,
+                        help="configuration file (overrides the system and user files)")
+
+
+def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept the global options after a subcommand too (``voicecare config check --config F``).
+
+    Given there, they are added with no default of their own, so one given before the
+    subcommand is not overwritten when it is absent after it.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in dict.fromkeys(action.choices.values()):
+                _global_options(subparser, default=argparse.SUPPRESS)
+                _global_options_everywhere(subparser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
