@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from voicecare.commands._common import config_from
-from voicecare.commands.run import quiet_logging
+from voicecare.commands.run import journal_outcome, quiet_logging
 from voicecare.content.exercises import SIDES, load_exercises
 from voicecare.config import Config
 from voicecare.runtime.assemble import LoopOptions, assemble, stop_on_signals
@@ -76,4 +76,4 @@ def _play_live(args: argparse.Namespace, config: Config) -> int:
     with stop_on_signals(loop):
         loop.say_now(brain.assistant.start_routine(args.name, loop.now, side=args.side))
         loop.run(until_idle=True)
-    return 0
+    return journal_outcome(loop)

@@ -22,6 +22,7 @@ from voicecare.errors import AudioError
 from voicecare.runtime.build import Brain, StateSaver, build_brain, open_journal
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
+from voicecare.runtime.journal_watch import PROMPT as JOURNAL_PROMPT, JournalWatch
 from voicecare.runtime.loop import AudioLoop, LoopParts, LoopSettings
 from voicecare.runtime.output import DeviceOutput, FileOutput
 from voicecare.service import Notifier
@@ -84,6 +85,7 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
         tones=tone, events=events, journal=journal, wake=brain.wake,
         hook=EmergencyHook(config.safety.on_emergency, config.safety.on_emergency_timeout_seconds),
         notifier=None if options.input else Notifier(), save_state=StateSaver(journal),
+        journal_watch=JournalWatch(journal, brain.texts.prompt(JOURNAL_PROMPT)),
     )
     loop = AudioLoop(parts, LoopSettings(barge_in=config.audio.barge_in),
                      stream_clock=bool(options.input and not options.realtime), finite=bool(options.input),
