@@ -52,3 +52,17 @@ def test_every_subcommand_accepts_them():
     for name, subparser in sub.choices.items():
         options = {o for action in subparser._actions for o in action.option_strings}
         assert {"--config", "-v", "--debug"} <= options, name
+
+
+@pytest.mark.parametrize(("argv", "what", "command"), [
+    (["history", "--weeks", "0"], "argument --weeks: it must be 1 or more", "voicecare history"),
+    (["routine"], "the following arguments are required: NAME", "voicecare routine"),
+    (["nosuch"], "argument COMMAND: invalid choice: 'nosuch'", "voicecare"),
+    (["devices", "--bogus"], "unrecognized arguments: --bogus", "voicecare"),
+])
+def test_usage_mistakes_are_one_line_exit_2(capsys, argv, what, command):
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"Error: {what}") and err.endswith(f" — see `{command} --help`\n")

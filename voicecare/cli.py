@@ -7,17 +7,27 @@ import importlib
 import logging
 import pkgutil
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from voicecare import __version__, commands
-from voicecare.errors import EXIT_RUNTIME, VoicecareError
+from voicecare.errors import EXIT_RUNTIME, EXIT_USAGE, VoicecareError
 
 log = logging.getLogger(__name__)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes as one line like every other error (``Error: <what> — <how to fix>``, exit 2).
+
+    Subcommand parsers are made from the same class, so this holds for every command.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"Error: {message} — see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand that ``voicecare/commands/`` provides."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="voicecare",
         description="An offline voice assistant for hip muscle spasms.",
     )
