@@ -104,3 +104,46 @@ def test_missing_file_and_directory(tmp_path):
         read_wav(tmp_path / "nope.wav")
     with pytest.raises(BadInputError, match="directory"):
         read_wav(tmp_path)
+
+
+def _streamed(chunk: AudioChunk, path, size: int) -> None:
+    """``chunk`` as a tool writing to a pipe saves it: the data (and RIFF) sizes are placeholders."""
+    write_wav(path, chunk)
+    blob = bytearray(path.read_bytes())
+    data = blob.index(b"data")
+    blob[4:8] = struct.pack("<I", size)
+    blob[data + 4:data + 8] = struct.pack("<I", size)
+    path.write_bytes(bytes(blob))
+
+
+@pytest.mark.parametrize("size", [0xFFFFFFFF, 0x7FFFFFFF, 0x7FFFF000, 0])
+def test_unknown_length_headers_are_read_to_the_end_of_the_file(tmp_path, size):
+    chunk = AudioChunk.from_array((np.arange(8001) % 200 - 100).astype(np.int16) * 50)
+    path = tmp_path / "streamed.wav"
+    _streamed(chunk, path, size)
+    assert read_wav(path).audio == chunk.audio
+
+
+def test_a_real_size_past_the_end_is_still_truncated(tmp_path):
+    path = tmp_path / "cut.wav"
+    _streamed(AudioChunk.from_array(np.ones(1000, dtype=np.int16)), path, 40_000)
+    with pytest.raises(BadInputError, match="truncated: the header promises 40000 bytes"):
+        read_wav(path)
+
+
+def test_wavs_written_to_a_pipe_by_espeak_ng_and_sox_are_read(tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("sox") or not shutil.which("espeak-ng"):
+        pytest.skip("needs sox and espeak-ng (scripts/install-system-deps.sh --test)")
+    whole, piped = tmp_path / "whole.wav", tmp_path / "piped.wav"
+    subprocess.run(["sox", "-D", "-n", "-b", "16", str(whole), "synth", "0.3", "sine", "440"], check=True)
+    piped.write_bytes(subprocess.run(["sox", "-D", "-n", "-b", "16", "-t", "wav", "-", "synth", "0.3", "sine", "440"],
+                                     capture_output=True, check=True).stdout)  # through a pipe: no seeking back
+    assert struct.unpack("<I", piped.read_bytes()[4:8])[0] > 0x7FFF0000  # sox's unknown-length header
+    assert read_wav(piped).audio == read_wav(whole).audio
+    spoken = tmp_path / "spoken.wav"
+    spoken.write_bytes(subprocess.run(["espeak-ng", "--stdout", "hello"], capture_output=True, check=True).stdout)
+    assert struct.unpack("<I", spoken.read_bytes()[40:44])[0] > 0x7FFF0000
+    assert 0.3 < read_wav(spoken).seconds < 3.0

@@ -93,3 +93,27 @@ def test_routine_command_unknown_name_lists_the_routines(capsys) -> None:
     assert main(["routine", "yoga"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: there is no routine called 'yoga'") and "daily_stretch" in err
+
+
+def _level(audio: AudioChunk, hz: float, start: float, end: float) -> float:
+    """Mean narrow-band level of ``hz`` between ``start`` and ``end`` seconds."""
+    x = audio.array().astype(np.float64)[int(start * RATE):int(end * RATE)] / 32768.0
+    phase = np.exp(-2j * np.pi * hz * np.arange(len(x)) / RATE)
+    return float(np.abs(x @ phase) / max(1, len(x)))
+
+
+@pytest.mark.parametrize("name", ["relief_glute", "desk_break"])
+def test_tones_and_words_take_turns(name: str) -> None:
+    """The start and release tones never sound on top of "And hold." / "And release."."""
+    audio, events = render_routine(name, PROGRAMME, fake_voice, fake_tones, side="left")
+    tone_seconds = fake_tones("start").seconds
+    says = [e for e in events if e["type"] == "say"]
+    checked = 0
+    for hz in TONE_HZ.values():
+        for onset in onsets(audio, hz):
+            during = _level(audio, 140.0, onset + 0.01, onset + tone_seconds - 0.01)
+            assert during < 0.005, f"voice under the tone at {onset:.2f} s"
+            after = [e for e in says if onset - 0.05 <= e["t"] < onset + tone_seconds + 0.5]
+            assert all(e["t"] >= onset + tone_seconds - 0.02 for e in after), (onset, after)
+            checked += len(after)
+    assert checked >= 2  # "And hold." and "And release." follow their tones

@@ -25,6 +25,7 @@ from voicecare.content.loader import DEFAULT_CONTENT_DIR
 from voicecare.core.reminders import WEEKDAYS, ReminderSettings
 from voicecare.errors import ConfigError
 from voicecare.nlu import DEFAULT_THRESHOLD
+from voicecare.textfiles import NotUtf8, decode_utf8
 
 log = logging.getLogger(__name__)
 
@@ -330,8 +331,10 @@ def _suggest(word: str, choices: Any) -> str | None:
 def _read_layer(path: Path, problems: list[ConfigError]) -> dict[str, Any]:
     """One file's settings as ``{"section.key": value}``; mistakes go to ``problems``."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = tomllib.loads(decode_utf8(path.read_bytes(), path))
+    except NotUtf8 as exc:
+        problems.append(ConfigError(exc.what, exc.fix))
+        return {}
     except tomllib.TOMLDecodeError as exc:
         problems.append(ConfigError(f"{path}: not valid TOML ({exc})", "fix the syntax at that line"))
         return {}

@@ -31,19 +31,22 @@ _MAX_STEPS = 200_000
 
 @dataclass(slots=True)
 class _Track:
-    """Audio placed on the virtual timeline; speech queues, tones mix in at once."""
+    """Audio placed on the virtual timeline, one sound after another as the speaker plays them.
+
+    Speech and tones share the one queue (as ``Output.play`` does on the device), so the start
+    tone sounds before "And hold.", never on top of it. Only ``StopSpeaking`` cuts speech short.
+    """
 
     pieces: list[tuple[int, np.ndarray, bool]] = field(default_factory=list)
     voice_free_at: float = 0.0
 
     def place(self, at: float, chunk: AudioChunk, speech: bool) -> tuple[float, float]:
-        """Put ``chunk`` at ``at`` seconds (speech waits for earlier speech): its start and end."""
+        """Put ``chunk`` at ``at`` seconds, after whatever is still sounding: its start and end."""
         chunk = to_internal(chunk)
-        start = max(at, self.voice_free_at) if speech else at
+        start = max(at, self.voice_free_at)
         self.pieces.append((int(round(start * RATE)), chunk.array().astype(np.int32), speech))
         end = start + chunk.seconds
-        if speech:
-            self.voice_free_at = end
+        self.voice_free_at = end
         return start, end
 
     def silence_speech(self, at: float) -> None:
@@ -85,6 +88,7 @@ def render_routine(name: str, programme: Programme, synthesize: Synthesize, tone
                 speaking = True
             elif isinstance(action, Tone):
                 track.place(now, tones(action.name), speech=False)
+                speaking = True  # the voice's next line waits for the tone, as on the speaker
             elif isinstance(action, StopSpeaking):
                 track.silence_speech(now)
             if record is not None:

@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 _PCM = 1
 _FLOAT = 3
 _EXTENSIBLE = 0xFFFE
+UNKNOWN_LENGTH_FROM = 0x7FFFF000
+"""A data size this large that runs past the end of the file is a placeholder, not a promise: tools
+writing to a pipe cannot go back to fill the length in (espeak-ng and sox write 0x7FFFF000, others
+0x7FFFFFFF or 0xFFFFFFFF), so the audio runs to the end of the file. Some write 0."""
 _FIX = "give a WAV file (PCM 8/16/24/32-bit or 32-bit float), e.g. `sox in.mp3 out.wav`"
 
 
@@ -45,7 +49,10 @@ def _parse_riff(path: Path, blob: bytes) -> tuple[int, int, int, int, bytes]:
                 tag = struct.unpack("<H", body[24:26])[0]
             fmt = (tag, channels, rate, bits)
         elif cid == b"data":
-            if len(body) < size:
+            if len(body) < size and size >= UNKNOWN_LENGTH_FROM or (size == 0 and pos + 8 < len(blob)):
+                body = blob[pos + 8:]  # written while streaming: the audio runs to the end of the file
+                log.debug("%s: data size %#x means unknown length; read %d bytes to the end", path, size, len(body))
+            elif len(body) < size:
                 raise _bad(path, f"truncated: the header promises {size} bytes of audio, {len(body)} are there")
             data = body
             break

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from voicecare.config import Config, load_config
 from voicecare.errors import BadInputError
+from voicecare.textfiles import NotUtf8, decode_utf8
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -31,10 +32,10 @@ def parse_start(value: str | None) -> datetime:
 def read_text_file(path: str, what: str) -> list[str]:
     """Lines of a text file given on the command line, or a clear error."""
     try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
+        return decode_utf8(Path(path).read_bytes(), path).splitlines()
     except FileNotFoundError:
         raise BadInputError(f"{what} {path} does not exist", "check the path") from None
-    except UnicodeDecodeError:
-        raise BadInputError(f"{what} {path} is not UTF-8 text", "save it as plain text") from None
+    except NotUtf8 as exc:
+        raise BadInputError(f"{what} {exc.what}", exc.fix) from None
     except OSError as exc:
         raise BadInputError(f"{what} {path} cannot be read ({exc.strerror})", "check its permissions") from None

@@ -10,6 +10,7 @@ from typing import Any
 from voicecare.commands._common import config_from, parse_start, read_text_file
 from voicecare.runtime.build import build_brain, open_journal
 from voicecare.runtime.eventlog import EventLog
+from voicecare.runtime.journal_watch import PROMPT as JOURNAL_PROMPT, JournalWatch
 from voicecare.runtime.virtual import VirtualConversation, parse_script
 
 
@@ -28,9 +29,10 @@ def run(args: argparse.Namespace) -> int:
     brain = build_brain(config, journal, wake_phrase="off")
     echo = _print_json if args.json else _print_spoken
     events = EventLog(echo=echo)
+    watch = JournalWatch(journal, brain.texts.prompt(JOURNAL_PROMPT))
     chat = VirtualConversation(brain.assistant, brain.understander.understand, events, journal=journal,
                                words_per_minute=config.speech.voice_rate_wpm,
-                               wall_start=parse_start(args.start))
+                               wall_start=parse_start(args.start), journal_watch=watch, log_as_spoken=True)
     try:
         if args.script:
             for line in parse_script(read_text_file(args.script, "script")):
@@ -40,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
             _interactive(chat)
     finally:
         journal.close()
+    problem = watch.outcome()  # records the journal could not keep: say so, exit 1
+    if problem is not None:
+        raise problem
     return 0
 
 

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = actions.add_parser("show", help="print every setting with where its value came from")
     show.add_argument("--json", action="store_true", help="print one JSON object instead of TOML")
     show.set_defaults(func=run)
-    check = actions.add_parser("check", help="check the configuration files; exit 2 with one line per mistake")
+    check = actions.add_parser("check", help="check the configuration files and the content they point to; "
+                                             "exit 2 with one line per mistake")
     check.set_defaults(func=run)
     p.set_defaults(func=run)
 
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     if args.config_action == "check":
         files = sorted({source for source in config.sources.values() if not source.startswith(DEFAULT)})
         print(f"configuration OK ({', '.join(files) if files else 'built-in defaults only'})")
+        print(f"content OK ({check_content(Path(config.paths.content_dir))})")
     elif args.json:
         print(json.dumps(as_json(config), indent=2))
     else:
@@ -81,3 +83,20 @@ def _toml(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def check_content(folder: Path) -> str:
+    """Load every content file from ``folder`` as the assistant would; a mistake raises ``ContentError``."""
+    from voicecare.content.exercises import load_exercises
+    from voicecare.content.intents import load_intents
+    from voicecare.content.reminder_texts import load_reminder_texts
+    from voicecare.content.texts import load_texts
+    from voicecare.nlu import Understander
+
+    texts = load_texts(folder)
+    programme = load_exercises(folder)
+    intents = load_intents(folder)
+    load_reminder_texts(folder)
+    Understander.load(folder)
+    return (f"{folder}: {len(intents)} intents, {len(programme.exercises)} exercises, "
+            f"{len(programme.routines)} routines, {len(texts.answers)} answers")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from voicecare.commands._common import config_from
-from voicecare.commands.run import quiet_logging
+from voicecare.commands.run import journal_outcome, quiet_logging
 from voicecare.content.exercises import SIDES, load_exercises
-from voicecare.content.loader import DEFAULT_CONTENT_DIR
+from voicecare.config import Config
 from voicecare.runtime.assemble import LoopOptions, assemble, stop_on_signals
 from voicecare.runtime.eventlog import EventLog
 
@@ -27,18 +28,22 @@ def register(sub: Any) -> None:
                    help="write the whole session (speech, holds, cues) to this WAV instead of the speaker")
     p.add_argument("--json", action="store_true", help="print the events as JSON lines")
     p.add_argument("--side", choices=SIDES, help="the side in spasm, for side-aware instructions")
-    p.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--content", type=Path, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    programme = load_exercises(args.content)
+    config = config_from(args)
+    if args.content is not None:  # a hidden override for trying out content; [paths] content_dir otherwise
+        config = replace(config, paths=replace(config.paths, content_dir=args.content))
+    programme = load_exercises(config.paths.content_dir)
     programme.routine(args.name)  # an unknown name fails here, listing the known ones (exit 2)
     from voicecare.audio.tones import tone
     from voicecare.speech.tts import Voice
 
     if args.render is not None:
-        voice = Voice()
+        voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
+                      voice=config.speech.voice or None)
         from voicecare.audio.wav import write_wav
         from voicecare.render import render_routine
 
@@ -48,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
             print_event(event, as_json=args.json)
         log.info("wrote %s (%.1f s)", args.render, audio.seconds)
         return 0
-    return _play_live(args)
+    return _play_live(args, config)
 
 
 def print_event(event: dict[str, Any], *, as_json: bool) -> None:
@@ -62,9 +67,8 @@ def print_event(event: dict[str, Any], *, as_json: bool) -> None:
     print(f"{event['t']:8.2f}  {event['type']:<8} {text if text is not None else words}".rstrip(), flush=True)
 
 
-def _play_live(args: argparse.Namespace) -> int:
+def _play_live(args: argparse.Namespace, config: Config) -> int:
     """The session on the speaker, through the assistant's own loop, so it can be steered by voice."""
-    config = config_from(args)
     quiet_logging(args, config)
     echo = (lambda event: print_event(event, as_json=args.json))
     options = LoopOptions(wake="off", greet=False, microphone_optional=True)
@@ -72,4 +76,4 @@ def _play_live(args: argparse.Namespace) -> int:
     with stop_on_signals(loop):
         loop.say_now(brain.assistant.start_routine(args.name, loop.now, side=args.side))
         loop.run(until_idle=True)
-    return 0
+    return journal_outcome(loop)

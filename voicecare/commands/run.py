@@ -12,6 +12,7 @@ from voicecare.config import Config
 from voicecare.errors import BadInputError
 from voicecare.runtime.assemble import LoopOptions, assemble, stop_on_signals
 from voicecare.runtime.eventlog import EventLog
+from voicecare.runtime.loop import AudioLoop
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,15 @@ def run(args: argparse.Namespace) -> int:
         loop, _ = assemble(config, options, EventLog(events_stream))
         stack.enter_context(stop_on_signals(loop))
         loop.run()
+    return journal_outcome(loop)
+
+
+def journal_outcome(loop: AudioLoop) -> int:
+    """0, or raise (exit 1) when records could not be kept: a run must not end quietly having lost them."""
+    watch = loop.p.journal_watch
+    problem = watch.outcome() if watch is not None else None
+    if problem is not None:
+        raise problem
     return 0
 
 

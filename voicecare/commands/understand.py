@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from voicecare.commands._common import config_from
 from voicecare.errors import BadInputError
 from voicecare.messages import Transcript
 from voicecare.runtime.alternatives import possible_red_flag
@@ -39,10 +40,12 @@ def register(sub: Any) -> None:
     p.add_argument("--wav", dest="inputs", action="append", type=_wav, metavar="F",
                    help="a WAV file to recognize, then understand (repeatable)")
     p.add_argument("--json", action="store_true", help="one JSON object per input")
-    p.add_argument("--content", dest="content_dir", metavar="DIR", help="content folder (default: the built-in content)")
-    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto",
-                   help="speech recognizer for --wav inputs")
-    p.add_argument("--threshold", type=float, metavar="X", help="confidence below which the answer is unknown")
+    p.add_argument("--content", dest="content_dir", metavar="DIR",
+                   help="content folder (default: [paths] content_dir of the configuration)")
+    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"),
+                   help="speech recognizer for --wav inputs (default: [speech] engine)")
+    p.add_argument("--threshold", type=float, metavar="X",
+                   help="confidence below which the answer is unknown (default: [speech] nlu_threshold)")
     p.set_defaults(func=run)
 
 
@@ -70,11 +73,14 @@ def run(args: argparse.Namespace) -> int:
         raise BadInputError("nothing to understand", 'give at least one --text "..." or --wav FILE')
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise BadInputError(f"--threshold {args.threshold} is outside 0-1", "use a value such as 0.3")
-    from voicecare.nlu import DEFAULT_THRESHOLD, Understander
-    from voicecare.content.loader import DEFAULT_CONTENT_DIR
+    from voicecare.nlu import Understander
 
-    content = Path(args.content_dir) if args.content_dir else DEFAULT_CONTENT_DIR
-    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    config = config_from(args)  # the same content, engine and threshold as the assistant itself
+    content = Path(args.content_dir) if args.content_dir else Path(config.paths.content_dir)
+    threshold = config.speech.nlu_threshold if args.threshold is None else args.threshold
+    args.content_dir = content
+    args.engine = args.engine or config.speech.engine
+    args.model_dir = config.speech.model_dir
     understander = Understander.load(content, threshold)
     for source, heard in zip(sources, _transcripts(sources, args)):
         result = understander.understand(heard.text)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from voicecare.errors import ContentError
+from voicecare.textfiles import NotUtf8, decode_utf8
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 """The ``content/`` folder of the project (overridable by config)."""
@@ -15,8 +16,9 @@ DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file, turning I/O and syntax errors into ``ContentError``."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(decode_utf8(path.read_bytes(), path))
+    except NotUtf8 as exc:
+        raise ContentError(exc.what, exc.fix) from None
     except FileNotFoundError:
         raise ContentError(f"content file {path} is missing", "restore it from the voicecare repository") from None
     except tomllib.TOMLDecodeError as exc:

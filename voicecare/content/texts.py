@@ -68,6 +68,7 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "pattern_persistent": frozenset(),
     "check_yes_no": frozenset(),
     "check_cleared": frozenset(),
+    "journal_unwritable": frozenset(),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 

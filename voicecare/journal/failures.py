@@ -14,6 +14,7 @@ class Failure(str, Enum):
     IO = "io"
     CORRUPT = "corrupt"
     UNWRITABLE = "unwritable"
+    READ_ONLY = "read-only"
     NEWER = "newer"
     OTHER = "other"
 
@@ -25,7 +26,7 @@ _BY_CODE = {
     sqlite3.SQLITE_IOERR: Failure.IO,
     sqlite3.SQLITE_CORRUPT: Failure.CORRUPT,
     sqlite3.SQLITE_NOTADB: Failure.CORRUPT,
-    sqlite3.SQLITE_READONLY: Failure.UNWRITABLE,
+    sqlite3.SQLITE_READONLY: Failure.READ_ONLY,
     sqlite3.SQLITE_CANTOPEN: Failure.UNWRITABLE,
     sqlite3.SQLITE_PERM: Failure.UNWRITABLE,
 }
@@ -63,6 +64,12 @@ def problem_line(failure: Failure, where: str, detail: str, waiting: int) -> str
         return (
             f"the journal {where} cannot be opened for writing ({detail}){queued} — "
             "check that its folder exists and is writable by this user"
+        )
+    if failure is Failure.READ_ONLY:
+        return (
+            f"the journal {where} is read-only ({detail}){queued} — make the file and its folder writable by "
+            "this user (chmod u+w, or chattr -i if it was made immutable), remount its disk read-write, "
+            "or set [paths] data_dir to a writable folder"
         )
     if failure is Failure.NEWER:
         return f"the journal {where} was written by a newer voicecare ({detail}) — update voicecare; nothing is recorded until then"

@@ -33,6 +33,8 @@ BACKLOG_LIMIT = 5000
 """Records kept in memory while the database cannot be written (days of typical use)."""
 BUSY_TIMEOUT_SECONDS = 0.25
 """How long one write waits for another program's lock before it is left in the backlog."""
+PROBE_KEY = "_write_probe"
+"""The ``state`` key ``health()`` writes and deletes again to prove the journal can be written."""
 LOW_DISK_BYTES = 5 * 1024 * 1024
 """Less free space than this on the journal's disk is worth a warning from ``doctor``."""
 
@@ -266,6 +268,18 @@ class Journal:
 
     # --- health -------------------------------------------------------------------
 
+    @property
+    def failing(self) -> bool:
+        """True while writing fails: records wait in memory (and are lost if it never recovers)."""
+        with self._lock:
+            return self._failure is not None and (bool(self._backlog) or not self._writable)
+
+    @property
+    def unwritten(self) -> int:
+        """Records not in the database: still waiting, or dropped from a full backlog."""
+        with self._lock:
+            return len(self._backlog) + self._dropped
+
     def health(self) -> str | None:
         """One line, ``<problem> — <fix>``, for ``voicecare doctor``; None when the journal is fine."""
         with self._lock:
@@ -464,12 +478,18 @@ class Journal:
         return stamps
 
     def _probe(self) -> str | None:
-        """Check that a write could start now (catches another program holding the lock)."""
+        """Check by writing: a probe row written and deleted in one committed transaction.
+
+        Taking the write lock alone succeeds on a read-only file or file system; only a real
+        write (and its commit, which reaches the disk) shows that records would be kept.
+        """
         if self._conn is None or not self._writable or self.path is None:
             return None
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute("ROLLBACK")
+            self._conn.execute("INSERT OR REPLACE INTO state (key, value, ts) VALUES (?, '{}', 0)", (PROBE_KEY,))
+            self._conn.execute("DELETE FROM state WHERE key = ?", (PROBE_KEY,))
+            self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if self._conn.in_transaction:
                 self._conn.rollback()

@@ -23,6 +23,7 @@ from voicecare.errors import AudioError
 from voicecare.runtime.build import Brain, StateSaver, build_brain, open_journal
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
+from voicecare.runtime.journal_watch import PROMPT as JOURNAL_PROMPT, JournalWatch
 from voicecare.runtime.loop import AudioLoop, LoopParts, LoopSettings
 from voicecare.runtime.output import DeviceOutput, FileOutput
 from voicecare.service import Notifier
@@ -48,6 +49,10 @@ class LoopOptions:
     greet: bool = True
     microphone_optional: bool = False
     """Carry on without voice control when no microphone is found (live routines)."""
+
+
+TYPED_INSTEAD = "; meanwhile `make chat` (or `voicecare chat`) runs the same dialog, typed"
+"""Said whenever a device is missing: the assistant can still be tried without one."""
 
 
 class NoMicrophone:
@@ -82,6 +87,7 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
         tones=tone, events=events, journal=journal, wake=wake, spotter=spotter,
         hook=EmergencyHook(config.safety.on_emergency, config.safety.on_emergency_timeout_seconds),
         notifier=None if options.input else Notifier(), save_state=StateSaver(journal),
+        journal_watch=JournalWatch(journal, brain.texts.prompt(JOURNAL_PROMPT)),
     )
     loop = AudioLoop(parts, LoopSettings(barge_in=config.audio.barge_in),
                      stream_clock=bool(options.input and not options.realtime), finite=bool(options.input),
@@ -101,16 +107,35 @@ def _devices(config: Config, options: LoopOptions) -> tuple[Any, Any]:
         return microphone, FileOutput(FileSpeaker(options.output) if options.output else None)
     from voicecare.audio.devices import Microphone, Speaker
 
+    problems: list[AudioError] = []
+    microphone: Any = NoMicrophone()
     try:
-        microphone: Any = Microphone(config.audio.input_device)
+        microphone = Microphone(config.audio.input_device)
         microphone.open()
     except AudioError as exc:
-        if not options.microphone_optional:
-            raise
-        log.warning("%s; carrying on without voice control", exc.line())
         microphone = NoMicrophone()
-    speaker = Speaker(config.audio.output_device, volume=config.audio.volume)
+        if options.microphone_optional:
+            log.warning("%s; carrying on without voice control", exc.line())
+        else:
+            problems.append(exc)
+    try:
+        speaker = Speaker(config.audio.output_device, volume=config.audio.volume)
+    except AudioError as exc:
+        problems.append(exc)
+    if problems:
+        microphone.close()
+        raise missing_devices(problems)
     return microphone, DeviceOutput(speaker)
+
+
+def missing_devices(problems: list[AudioError]) -> AudioError:
+    """Every device problem in one line (fix them all in one go), and how to try it without them."""
+    whats = list(dict.fromkeys(problem.what for problem in problems))
+    fixes = list(dict.fromkeys(problem.fix for problem in problems if problem.fix))
+    hint = ", then run `voicecare devices`"
+    if len(fixes) > 1 and all(fix.endswith(hint) for fix in fixes):
+        fixes = [" and ".join(fix.removesuffix(hint) for fix in fixes) + hint]
+    return AudioError("; ".join(whats), "; ".join(fixes) + TYPED_INSTEAD)
 
 
 @contextlib.contextmanager

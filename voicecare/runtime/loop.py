@@ -79,6 +79,8 @@ class LoopParts:
     hook: EmergencyHook | None = None
     notifier: Any = None
     save_state: Callable[[Any], None] | None = None
+    journal_watch: Any = None
+    """Says once, aloud, that the journal cannot keep records (``runtime.journal_watch``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +346,10 @@ class AudioLoop:
                 log.error("could not %s: %s", type(action).__name__, exc.line())
         if self.p.save_state is not None:
             self.p.save_state(self.p.assistant)
+        if self.p.journal_watch is not None:
+            notice = self.p.journal_watch.notice(self.p.assistant.busy or self._speaking)
+            if notice:
+                self._execute(notice)
 
     def _do(self, action: Action) -> None:
         t = self.now

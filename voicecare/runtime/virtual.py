@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Sequence
 
 from voicecare.core.actions import Action, Heard, Record, Say, SpeechDone, StopSpeaking, Tick
+from voicecare.core.session import SessionState
 from voicecare.core.wake import WakePhrase
 from voicecare.messages import Transcript
 from voicecare.runtime.alternatives import understand_alternatives
@@ -55,7 +57,8 @@ class VirtualConversation:
 
     def __init__(self, assistant: Any, understand: Callable[[str], Any], log_: EventLog, *,
                  journal: Any = None, wake: WakePhrase | None = None,
-                 words_per_minute: float = 150.0, wall_start: datetime | None = None) -> None:
+                 words_per_minute: float = 150.0, wall_start: datetime | None = None,
+                 journal_watch: Any = None, log_as_spoken: bool = False) -> None:
         self.assistant = assistant
         self._understand = understand
         self.log = log_
@@ -65,6 +68,14 @@ class VirtualConversation:
         self.wall_start = wall_start or datetime.now().astimezone()
         self.now = 0.0
         self._speech_until: float | None = None
+        self._queued: deque[tuple[float, Say]] = deque()
+        """Lines waiting for the voice (start second, line): logged when they begin, dropped if cut off."""
+        self._as_spoken = log_as_spoken
+        """Log a line when the voice begins it, as a listener hears it (``chat``): times never go back,
+        and a line cut off before it began is not shown as said. Otherwise each line is logged
+        when the core decides to say it, at the time it will begin (what the tests of the core read)."""
+        self.journal_watch = journal_watch
+        """Says once that the journal cannot keep records (``runtime.journal_watch``)."""
 
     @property
     def wall(self) -> datetime:
@@ -87,20 +98,45 @@ class VirtualConversation:
                                             self.now, self.wall))
 
     def advance_to(self, t: float) -> None:
-        """Let virtual time pass up to ``t``, firing speech ends and deadlines in order."""
+        """Let virtual time pass up to ``t``: queued lines begin, speech ends and deadlines fire, in order."""
         while True:
+            begins = self._queued[0][0] if self._queued else None
             speech = self._speech_until
             deadline = self.assistant.next_deadline(self.now, self.wall)
-            upcoming = [d for d in (speech, deadline) if d is not None]
+            upcoming = [d for d in (begins, speech, deadline) if d is not None]
             if not upcoming or min(upcoming) > t:
                 break
             self.now = max(self.now, min(upcoming))
-            if speech is not None and speech <= self.now:
+            if begins is not None and begins <= self.now:
+                self._begin_queued()
+            elif speech is not None and speech <= self.now:
                 self._speech_until = None
                 self._execute(self.assistant.handle(SpeechDone(), self.now, self.wall))
             else:
                 self._execute(self.assistant.handle(Tick(), self.now, self.wall))
         self.now = max(self.now, t)
+
+    def _begin_queued(self) -> None:
+        """Lines are logged as they begin to be spoken, so a line cut off before it began is never shown as said."""
+        while self._queued and self._queued[0][0] <= self.now:
+            start, action = self._queued.popleft()
+            self.log.action(start, action)
+
+    def _silence(self) -> None:
+        """StopSpeaking, or a line that interrupts: what was still waiting to be said is dropped."""
+        if self._queued:
+            log.debug("dropped %d queued lines", len(self._queued))
+        self._queued.clear()
+        if self._speech_until is not None:
+            self._speech_until = min(self._speech_until, self.now)
+
+    def _waiting_for_person(self, until_asked: bool) -> bool:
+        """Nothing will happen until the person speaks: a paused session waits for "resume" (only
+        reminders are scheduled then, hours away), and with ``until_asked`` an open question."""
+        runner = getattr(self.assistant, "runner", None)
+        if runner is not None and runner.state is SessionState.PAUSED and not self.assistant.awaiting_answer:
+            return True
+        return until_asked and self.assistant.awaiting_answer
 
     def run_until_quiet(self, limit_seconds: float = 4 * 3600.0, *, until_asked: bool = False) -> None:
         """Advance until nothing is scheduled except far-off reminders, or ``limit_seconds``.
@@ -114,24 +150,31 @@ class VirtualConversation:
             deadline = self.assistant.next_deadline(self.now, self.wall)
             if speech is None and (deadline is None or not self.assistant.busy):
                 return
-            if speech is None and until_asked and self.assistant.awaiting_answer:
+            if speech is None and self._waiting_for_person(until_asked):
                 return
-            upcoming = min(d for d in (speech, deadline) if d is not None)
+            begins = self._queued[0][0] if self._queued else None
+            upcoming = min(d for d in (begins, speech, deadline) if d is not None)
             self.advance_to(min(upcoming, end))
 
     def _execute(self, actions: list[Action]) -> None:
         for action in actions:
             if isinstance(action, StopSpeaking):
-                if self._speech_until is not None:
-                    self._speech_until = self.now
+                self._silence()
             elif isinstance(action, Say):
-                start = self.now if action.interrupt else max(self.now, self._speech_until or self.now)
+                if action.interrupt:
+                    self._silence()
+                start = max(self.now, self._speech_until or self.now)
                 self._speech_until = start + speech_seconds(action.text, self._wpm)
-                self.log.action(start, action)
+                if start <= self.now or not self._as_spoken:
+                    self.log.action(start, action)
+                else:
+                    self._queued.append((start, action))
                 continue
             elif isinstance(action, Record):
                 if self.journal is not None:
                     self.journal.record(action.kind, action.data, self.wall)
             self.log.action(self.now, action)
-        if self._speech_until is None and any(isinstance(a, Say) for a in actions):
-            self._speech_until = self.now
+        if self.journal_watch is not None:
+            notice = self.journal_watch.notice(self.assistant.busy or self._speech_until is not None)
+            if notice:
+                self._execute(notice)
