@@ -39,6 +39,8 @@ class ServeOptions:
     """The name advertised over zeroconf."""
     in_memory_journal: bool = False
     limits: Limits = field(default_factory=Limits)
+    speed: float = 1.0
+    """How fast the conversations' time passes (1 on a device; tests and benchmarks run holds faster)."""
 
 
 @dataclass(slots=True)
@@ -74,7 +76,8 @@ def build(config: Config, options: ServeOptions) -> Built:
         words_per_minute=config.speech.voice_rate_wpm, default_satellite=config.homeassistant.satellite or None)
     recognizer = _recognizer(config, brain) if options.asr else None
     info = service_info(recognizer.name if recognizer is not None else None)
-    service = WyomingService(info, conversations, recognizer, announce=announcer, limits=options.limits)
+    service = WyomingService(info, conversations, recognizer, announce=announcer, limits=options.limits,
+                             speed=options.speed)
     if config.homeassistant.satellite:
         conversations.open(config.homeassistant.satellite, 0.0, config.homeassistant.satellite)
     saver = StateSaver(journal)

@@ -59,7 +59,7 @@ class WyomingService:
 
     def __init__(self, info: Info, conversations: Conversations | None = None, recognizer: Any = None, *,
                  announce: Callable[[str | None, str, str | None], None] | None = None,
-                 limits: Limits = Limits(), clock: Callable[[], float] = time.monotonic) -> None:
+                 limits: Limits = Limits(), clock: Callable[[], float] = time.monotonic, speed: float = 1.0) -> None:
         self.info = info
         self.conversations = conversations
         self.recognizer = recognizer
@@ -67,6 +67,8 @@ class WyomingService:
         self.limits = limits
         self._clock = clock
         self._t0 = clock()
+        self.speed = speed
+        """How fast the conversations' time passes: 1 on a device; more in tests, so a hold ends sooner."""
         self._server: asyncio.Server | None = None
         self._ticker: asyncio.Task | None = None
         self._wake = asyncio.Event()
@@ -74,10 +76,11 @@ class WyomingService:
         self._ids = itertools.count(1)
         self.connections = 0
         self.rejected = 0
+        self._tasks: set[asyncio.Task] = set()
 
     @property
     def now(self) -> float:
-        return self._clock() - self._t0
+        return (self._clock() - self._t0) * self.speed
 
     async def start(self, host: str, port: int) -> tuple[str, int]:
         """Listen; returns the address actually bound (port 0 picks a free one)."""
@@ -97,8 +100,14 @@ class WyomingService:
     async def close(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
         if self._server is not None:
             self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=2.0)
+        if self._server is not None:
             await self._server.wait_closed()
         self._recognizer_thread.shutdown(wait=False, cancel_futures=True)
 
@@ -107,6 +116,9 @@ class WyomingService:
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         name = f"connection-{next(self._ids)}"
         self.connections += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         audio: _Utterance | None = None
         try:
             while True:
@@ -124,6 +136,7 @@ class WyomingService:
             log.info("%s dropped (%s)", name, type(exc).__name__)
         finally:
             self.connections -= 1
+            self._tasks.discard(task)  # type: ignore[arg-type]
             writer.close()
             try:
                 await writer.wait_closed()
@@ -193,7 +206,7 @@ class WyomingService:
         while True:
             wall = datetime.now().astimezone()
             deadline = self.conversations.next_deadline(self.now, wall)
-            wait = TICK_SECONDS if deadline is None else min(TICK_SECONDS, max(0.0, deadline - self.now))
+            wait = TICK_SECONDS if deadline is None else min(TICK_SECONDS, max(0.0, deadline - self.now) / self.speed)
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), wait)
