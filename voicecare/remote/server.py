@@ -134,6 +134,12 @@ class WyomingService:
                 audio = await self._dispatch(event, writer, name, audio)
         except (ConnectionError, asyncio.TimeoutError) as exc:
             log.info("%s dropped (%s)", name, type(exc).__name__)
+        except Exception:  # noqa: BLE001 - one request's fault closes its connection, never the service
+            log.exception("%s failed; closing it", name)
+            try:
+                await self._send(writer, Error(text="internal error", code="internal").event())
+            except (ConnectionError, asyncio.TimeoutError):
+                pass
         finally:
             self.connections -= 1
             self._tasks.discard(task)  # type: ignore[arg-type]
