@@ -175,3 +175,24 @@ def test_idle_conversations_are_let_go_and_a_cap_holds(brain):
     assert "a" not in conversations.keys()
     conversations.reply("c", "how much water should I drink", 100.0, WALL)
     assert sorted(conversations.keys()) == ["b", "c"]
+
+
+def test_a_loopback_service_is_not_advertised_over_zeroconf():
+    import asyncio
+
+    from voicecare.remote.discovery import advertise
+
+    assert asyncio.run(advertise("voicecare", "127.0.0.1", 10600)) is None
+
+
+def test_an_emergency_runs_the_on_emergency_command_once(brain, tmp_path):
+    from voicecare.runtime.hooks import EmergencyHook
+
+    marker = tmp_path / "carer-called"
+    hook = EmergencyHook(f"touch {marker}", 5.0)
+    conversations = _conversations(brain, hook=hook)
+    reply = conversations.reply("hall", "I can't control my bladder", 0.0, WALL)
+    assert reply.severity == "emergency" and "999" in reply.text
+    for thread in hook.threads:
+        thread.join(5)
+    assert marker.exists() and len(hook.threads) == 1

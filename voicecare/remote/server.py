@@ -184,10 +184,12 @@ class WyomingService:
             reply = self.conversations.reply(key, text[:1000], self.now, datetime.now().astimezone(), satellite)
         except TooManyConversations as exc:
             log.error("%s; %s not answered", exc, key)
-            return NotHandled(text="", context={"conversation_id": key}).event()
+            return NotHandled(text="").event()
         finally:
             self._wake.set()
-        context = {"conversation_id": key}
+        incoming = event.data.get("context")
+        conversation_id = incoming.get("conversation_id") if isinstance(incoming, dict) else None
+        context = {"conversation_id": conversation_id if isinstance(conversation_id, str) else key}
         if not reply.lines:
             return NotHandled(context=context).event()
         return Handled(text=reply.text, context=context).event()
