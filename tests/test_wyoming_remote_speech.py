@@ -5,6 +5,7 @@ local fallback, and the back-off before the remote is tried again."""
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 
@@ -47,13 +48,19 @@ class _Clock:
         return self.now
 
 
-def _kill_during(call, process, after: float = 0.4):
-    """Run ``call`` in a thread, kill ``process`` while it is still running; its result."""
+def _kill_during(call, process, after: float = 0.3):
+    """Run ``call`` in a thread and kill ``process`` in the middle of it; the call's result.
+
+    The server is frozen first (SIGSTOP), so it cannot finish its answer between the check that the
+    request is still running and the kill.
+    """
     result: dict = {}
     worker = threading.Thread(target=lambda: result.setdefault("value", call()))
     worker.start()
     time.sleep(after)
-    assert worker.is_alive(), "the request finished before the server could be killed"
+    process.send_signal(signal.SIGSTOP)
+    assert worker.is_alive(), "the request finished before the server could be stopped"
+    time.sleep(0.3)
     process.kill()
     worker.join(60)
     return result["value"]
@@ -69,7 +76,8 @@ def test_speech_to_text_through_the_asr_service_then_its_fallback(tmp_path, voic
         assert remote.last_source == "remote" and heard.engine == "wyoming"
         assert understand(heard.text).intent == "relief.glute"
 
-        long_speech = voices.conversation([voices.speak("my left glute is cramping"), 1.0] * 8)
+        long_speech = voices.conversation([voices.speak("my left glute is cramping"), 1.0] * 9)
+        assert 20 < long_speech.seconds < 30  # long to recognize, within the service's 30 s limit
         caplog.set_level(logging.WARNING)
         fallback = _kill_during(lambda: remote.transcribe(long_speech), server)
         assert remote.last_source == "local" and fallback.engine != "wyoming"

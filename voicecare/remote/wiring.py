@@ -14,7 +14,8 @@ from voicecare.remote.client import RemoteSettings, parse_uri
 
 log = logging.getLogger(__name__)
 
-PROJECT_URL = "https://github.com/voicecare/voicecare"
+PROJECT_URL = ""
+"""No public address to point to: the attribution names voicecare only."""
 
 
 @dataclass(frozen=True, slots=True)
