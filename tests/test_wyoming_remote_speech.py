@@ -48,19 +48,18 @@ class _Clock:
         return self.now
 
 
-def _kill_during(call, process, after: float = 0.3):
-    """Run ``call`` in a thread and kill ``process`` in the middle of it; the call's result.
+def _kill_during(call, process, after: float = 0.5):
+    """Run ``call`` in a thread and kill ``process`` while the request is in flight; the call's result.
 
-    The server is frozen first (SIGSTOP), so it cannot finish its answer between the check that the
-    request is still running and the kill.
+    The server is frozen (SIGSTOP) just before the request, so the kernel still accepts the connection
+    and the audio or text streams into it, but no answer can come: the kill always lands mid-request.
     """
     result: dict = {}
+    process.send_signal(signal.SIGSTOP)
     worker = threading.Thread(target=lambda: result.setdefault("value", call()))
     worker.start()
     time.sleep(after)
-    process.send_signal(signal.SIGSTOP)
-    assert worker.is_alive(), "the request finished before the server could be stopped"
-    time.sleep(0.3)
+    assert worker.is_alive(), "the request finished without its server"
     process.kill()
     worker.join(60)
     return result["value"]
@@ -139,7 +138,7 @@ def test_text_to_speech_through_wyoming_piper_then_its_fallback(tmp_path, local,
 
         caplog.set_level(logging.WARNING)
         long_text = " ".join(f"Breathe in slowly, then let your hip relax, number {n}." for n in range(40))
-        fallback = _kill_during(lambda: voice.synthesize(long_text), server, after=0.3)
+        fallback = _kill_during(lambda: voice.synthesize(long_text), server)
         assert voice.last_source == "local" and fallback.seconds > 10
         assert "remote voice" in caplog.text and "using the local voice" in caplog.text
 
