@@ -60,8 +60,9 @@ def round_trips(service: ServiceThread) -> list[float]:
     return asyncio.run(go())
 
 
-def remote_dies(tmp: Path) -> dict[str, float]:
-    """Local recognition alone vs the first utterance after the remote asr service was killed."""
+def remote_dies(tmp: Path, trials: int = 5) -> dict[str, float]:
+    """The first utterance after the remote asr service was killed, against local recognition alone
+    measured just before it (pairs, so a busy machine slows both alike); medians over ``trials``."""
     from voicecare import testvoices
     from voicecare.asr.select import create_recognizer
     from voicecare.asr.transcribe import domain_language
@@ -70,24 +71,29 @@ def remote_dies(tmp: Path) -> dict[str, float]:
     phrases, vocabulary = domain_language()
     local = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=vocabulary)
     speech = testvoices.speak("my leg has gone numb")
-    local_ms = []
-    for _ in range(5):
+    local.transcribe(speech)
+    local_ms, after_ms, remote_ms, fell_back, heard_ok = [], [], [], 0, 0
+    for _ in range(trials):
+        port = free_port()
+        server = start_cli_service(tmp, port)
+        remote = RemoteRecognizer(f"tcp://127.0.0.1:{port}", local)
+        started = time.perf_counter()
+        remote.transcribe(speech)
+        remote_ms.append((time.perf_counter() - started) * 1000)
+        stop(server)
         started = time.perf_counter()
         local.transcribe(speech)
         local_ms.append((time.perf_counter() - started) * 1000)
-    port = free_port()
-    server = start_cli_service(tmp, port)
-    remote = RemoteRecognizer(f"tcp://127.0.0.1:{port}", local)
-    started = time.perf_counter()
-    remote.transcribe(speech)
-    remote_ms = (time.perf_counter() - started) * 1000
-    stop(server)
-    started = time.perf_counter()
-    heard = remote.transcribe(speech)
-    after_ms = (time.perf_counter() - started) * 1000
-    remote.close()
-    return {"local_ms": statistics.median(local_ms), "remote_ms": remote_ms, "after_ms": after_ms,
-            "fell_back": float(remote.last_source == "local"), "text_ok": float("numb" in heard.text)}
+        started = time.perf_counter()
+        heard = remote.transcribe(speech)
+        after_ms.append((time.perf_counter() - started) * 1000)
+        fell_back += remote.last_source == "local"
+        heard_ok += "numb" in heard.text
+        remote.close()
+    extra = [a - b for a, b in zip(after_ms, local_ms)]
+    return {"local_ms": statistics.median(local_ms), "remote_ms": statistics.median(remote_ms),
+            "after_ms": statistics.median(after_ms), "extra_ms": statistics.median(extra),
+            "extra_max_ms": max(extra), "fell_back": fell_back, "heard_ok": heard_ok, "trials": trials}
 
 
 def satellites(service: ServiceThread, seconds: float) -> dict[str, float]:
@@ -146,14 +152,15 @@ def main(argv: list[str] | None = None) -> int:
             home.close()
         dies = remote_dies(tmp)
     p95 = statistics.quantiles(times, n=20)[-1]
-    extra = dies["after_ms"] - dies["local_ms"]
     rows = [
         ("handle round trip, localhost", f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms "
                                          f"({ROUND_TRIPS} transcripts)", "p95 <= 20 ms", p95 <= 20),
         ("first utterance after the remote recognizer dies",
-         f"{dies['after_ms']:.0f} ms vs local alone {dies['local_ms']:.0f} ms (+{extra:.0f} ms); "
-         f"remote when up {dies['remote_ms']:.0f} ms; fell back: {'yes' if dies['fell_back'] else 'no'}",
-         "local + 100 ms", extra <= 100 and bool(dies["fell_back"]) and bool(dies["text_ok"])),
+         f"median {dies['after_ms']:.0f} ms vs local alone {dies['local_ms']:.0f} ms: {dies['extra_ms']:+.0f} ms "
+         f"(worst {dies['extra_max_ms']:+.0f}); remote when up {dies['remote_ms']:.0f} ms; fell back "
+         f"{dies['fell_back']}/{dies['trials']}, red flag heard {dies['heard_ok']}/{dies['trials']}",
+         "local + 100 ms", dies["extra_ms"] <= 100 and dies["fell_back"] == dies["trials"]
+         and dies["heard_ok"] == dies["trials"]),
         (f"{SATELLITES} satellites for {seconds:.0f} s",
          f"{crowd['crossed']:.0f} of {crowd['checked']:.0f} replies crossed; memory growth "
          f"{crowd['growth_mb']:+.1f} MB; {home.received.__len__()} announcements",
