@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 import time
 
 import pytest
 
+from wyoming.info import Describe, Info
+
 from tests.wyoming_peers import free_port, start_cli_service, start_piper, stop
 from voicecare.messages import Transcript
-from voicecare.remote.client import RemoteSettings
+from voicecare.remote.client import RemoteSettings, run_exchange
 from voicecare.remote.stt import RemoteRecognizer, _merged
 from voicecare.remote.tts import RemoteVoice
 
@@ -92,15 +95,37 @@ def test_speech_to_text_through_the_asr_service_then_its_fallback(tmp_path, voic
     finally:
         stop(server)
 
-    server = start_cli_service(tmp_path, port)  # the remote comes back; after the back-off it is used again
+    # The remote comes back, this time under a stand-in for systemd: after the back-off it is used again.
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify.sock"))
+    notify.settimeout(30)
+    server = start_cli_service(tmp_path, port, env={"NOTIFY_SOCKET": str(tmp_path / "notify.sock")})
     try:
+        assert b"READY=1" in notify.recv(4096)
+        info = Info.from_event(run_exchange(f"tcp://127.0.0.1:{port}", [Describe().event()],
+                                            lambda e: Info.is_type(e.type), SETTINGS)[-1])
+        assert [p.name for p in info.asr] == ["voicecare-asr"] and [p.name for p in info.handle] == ["voicecare"]
         clock.now += 1.5
         back = remote.transcribe(voices.speak("how much water should I drink"))
         assert remote.last_source == "remote" and remote.backoff.failures == 0
         assert understand(back.text).intent == "relief.hydration"
+        server.send_signal(signal.SIGTERM)  # systemctl stop
+        assert server.wait(30) == 0
+        assert any(b"STOPPING=1" in message for message in _drain(notify))
     finally:
         stop(server)
         remote.close()
+        notify.close()
+
+
+def _drain(sock: socket.socket) -> list[bytes]:
+    sock.settimeout(0.5)
+    messages = []
+    try:
+        while True:
+            messages.append(sock.recv(4096))
+    except TimeoutError:
+        return messages
 
 
 def test_a_refused_connection_falls_back_at_once(local, voices):
