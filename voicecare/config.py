@@ -57,7 +57,8 @@ class SpeechConfig:
     """Recognition and speech synthesis."""
 
     engine: str = "auto"
-    """auto (Vosk if a model is installed, else PocketSphinx), vosk or pocketsphinx."""
+    """auto (Vosk if a model is installed, else PocketSphinx), vosk or pocketsphinx; wyoming sends each
+    utterance to ``[wyoming] asr_uri`` as well, the local recognizer (auto) still listening."""
     model_dir: Path | None = None
     """Where Vosk models live; None is models/ (or $VOICECARE_MODELS_DIR)."""
     voice_rate_wpm: int = 150
@@ -67,6 +68,8 @@ class SpeechConfig:
     nlu_threshold: float = DEFAULT_THRESHOLD
     """Match score (0.0-1.0) below which an utterance is not understood (the value the
     understanding was measured at; red flags ignore it)."""
+    tts: str = "auto"
+    """auto (the local voice) or wyoming (``[wyoming] tts_uri``, falling back to the local voice)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,38 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WyomingConfig:
+    """Wyoming services elsewhere in the home (off unless named); the local engine and voice stay ready."""
+
+    asr_uri: str = ""
+    """Speech to text, e.g. tcp://192.168.1.20:10300; used when [speech] engine = "wyoming"."""
+    tts_uri: str = ""
+    """Text to speech, e.g. tcp://192.168.1.20:10200; used when [speech] tts = "wyoming"."""
+    tts_voice: str = ""
+    """The remote voice's name; empty is the service's default voice."""
+    connect_timeout_seconds: float = 1.0
+    """How long to wait for a remote service to accept the connection."""
+    timeout_seconds: float = 5.0
+    """How long a remote answer may take before the local engine or voice is used instead."""
+    retry_max_seconds: float = 60.0
+    """After failures, the remote is tried again after 1, 2, 4 ... seconds, at most this long."""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeAssistantConfig:
+    """Home Assistant, for things said on their own (holds, alarms, reminders) on a satellite."""
+
+    url: str = ""
+    """Home Assistant's address, e.g. http://homeassistant.local:8123; empty turns announcements off."""
+    token_file: Path | None = None
+    """A file holding a long-lived access token, readable only by the service's user."""
+    satellite: str = ""
+    """The assist_satellite entity to use until a satellite has spoken (e.g. assist_satellite.bedroom)."""
+    timeout_seconds: float = 5.0
+    """How long one announcement request may take."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The effective configuration, with the source of every value."""
 
@@ -128,6 +163,8 @@ class Config:
     safety: SafetyConfig
     paths: PathsConfig
     logging: LoggingConfig
+    wyoming: WyomingConfig = WyomingConfig()
+    homeassistant: HomeAssistantConfig = HomeAssistantConfig()
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     """``"section.key"`` -> ``"default"``, ``"default (LANG=...)"`` or a file path."""
 
@@ -288,6 +325,20 @@ def _command(key: str, value: Any) -> str:
     return text
 
 
+def _tcp_uri(key: str, value: Any) -> str:
+    text = _text(key, value)
+    if text and not re.fullmatch(r"tcp://[^\s/:]+:\d{1,5}", text):
+        raise _Bad(f"is {_show(value)}, not tcp://HOST:PORT", f'write {key} = "tcp://192.168.1.20:10300"')
+    return text
+
+
+def _http_url(key: str, value: Any) -> str:
+    text = _text(key, value).rstrip("/")
+    if text and not re.fullmatch(r"https?://[^\s/]+", text):
+        raise _Bad(f"is {_show(value)}, not http(s)://HOST[:PORT]", f'write {key} = "http://homeassistant.local:8123"')
+    return text
+
+
 def _hold_table(key: str, value: Any) -> dict[str, float]:
     if not isinstance(value, dict):
         raise _Bad(f"is {_show(value)}, not a table", f"write [holds.{key}] with lines like kneeling_hip_flexor = 30")
@@ -300,9 +351,9 @@ SECTIONS: Mapping[str, tuple[type, Mapping[str, Parser]]] = MappingProxyType({
         "input_device": _device, "output_device": _device,
         "volume": _number(0.0, 1.0), "barge_in": _boolean}),
     "speech": (SpeechConfig, {
-        "engine": _choice("auto", "vosk", "pocketsphinx"), "model_dir": _path,
+        "engine": _choice("auto", "vosk", "pocketsphinx", "wyoming"), "model_dir": _path,
         "voice_rate_wpm": _number(80, 300, integer=True, unit=" words per minute"), "voice": _text,
-        "nlu_threshold": _number(0.0, 1.0)}),
+        "nlu_threshold": _number(0.0, 1.0), "tts": _choice("auto", "wyoming")}),
     "wake": (WakeConfig, {"phrase": _phrase, "enabled": _boolean}),
     "holds": (HoldsConfig, {"preferred_seconds": _hold_table, "longer_step_seconds": _number(1, 60, unit=" seconds")}),
     "reminders": (ReminderSettings, {
@@ -315,6 +366,14 @@ SECTIONS: Mapping[str, tuple[type, Mapping[str, Parser]]] = MappingProxyType({
         "on_emergency_timeout_seconds": _number(1, 300, unit=" seconds")}),
     "paths": (PathsConfig, {"data_dir": _required_path, "content_dir": _required_path}),
     "logging": (LoggingConfig, {"debug": _boolean}),
+    "wyoming": (WyomingConfig, {
+        "asr_uri": _tcp_uri, "tts_uri": _tcp_uri, "tts_voice": _text,
+        "connect_timeout_seconds": _number(0.1, 30, unit=" seconds"),
+        "timeout_seconds": _number(0.5, 120, unit=" seconds"),
+        "retry_max_seconds": _number(1, 3600, unit=" seconds")}),
+    "homeassistant": (HomeAssistantConfig, {
+        "url": _http_url, "token_file": _path, "satellite": _text,
+        "timeout_seconds": _number(0.5, 60, unit=" seconds")}),
 })
 """Every section, its dataclass and a check for each key (named as the dataclass fields)."""
 

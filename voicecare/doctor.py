@@ -339,7 +339,8 @@ def check_speaker(config: Config, play: bool = False) -> CheckResult:
 
 # --- all together --------------------------------------------------------------------------
 
-CHECKS: tuple[str, ...] = ("config", "content", "journal", "disk", "tts", "recognizer", "microphone", "speaker")
+CHECKS: tuple[str, ...] = ("config", "content", "journal", "disk", "tts", "recognizer", "microphone", "speaker",
+                           "remote")
 
 
 def run_checks(explicit_config: Path | None = None, options: DoctorOptions = DoctorOptions(),
@@ -359,6 +360,7 @@ def run_checks(explicit_config: Path | None = None, options: DoctorOptions = Doc
         ("recognizer", lambda: check_recognizer(config, loaded)),
         ("microphone", lambda: check_microphone(config, options.record_seconds)),
         ("speaker", lambda: check_speaker(config, options.play)),
+        ("remote", lambda: _check_remote(config)),
     ]
     if "recognizer" in wanted and "content" not in wanted:
         check_content(config, loaded)  # the recognizer's grammar comes from the content
@@ -366,6 +368,13 @@ def run_checks(explicit_config: Path | None = None, options: DoctorOptions = Doc
         if name in wanted:
             results.append(_guarded(name, step))
     return results
+
+
+def _check_remote(config: Config) -> CheckResult:
+    """Every service outside this device that audio or words go to (voicecare.remote.health)."""
+    from voicecare.remote.health import check_remote
+
+    return check_remote(config)
 
 
 def _guarded(name: str, step: Callable[[], CheckResult]) -> CheckResult:

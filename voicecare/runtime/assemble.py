@@ -20,6 +20,7 @@ from voicecare.audio.tones import tone
 from voicecare.config import Config
 from voicecare.core.actions import Say
 from voicecare.errors import AudioError
+from voicecare.remote.wiring import local_engine, with_remote
 from voicecare.runtime.build import Brain, StateSaver, build_brain, open_journal
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
@@ -75,11 +76,13 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
                                           vocabulary=brain.understander.vocabulary())
     if brain.wake is not None:
         phrases = (*phrases, brain.wake.phrase)
-    recognizer = create_recognizer(options.engine or config.speech.engine, model_dir=config.speech.model_dir,
+    engine = options.engine or config.speech.engine
+    recognizer = create_recognizer(local_engine(engine), model_dir=config.speech.model_dir,
                                    phrases=phrases, vocabulary=vocabulary)
     wake, spotter = listening_for(brain.wake, recognizer)
     voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
                   voice=config.speech.voice or None)
+    recognizer, voice = with_remote(config, recognizer, voice, engine)  # Wyoming services, when configured
     voice.warm_up()
     parts = LoopParts(
         assistant=brain.assistant, microphone=microphone, output=output, voice=voice,
