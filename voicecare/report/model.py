@@ -43,6 +43,8 @@ class Day:
     day: date
     episodes: Mapping[str, int] = field(default_factory=dict)
     """Spasms by muscle."""
+    spasms: tuple[tuple[str, str | None], ...] = ()
+    """(muscle, side) of each spasm in order; the side is None when it was not said."""
     stretch_done: int = 0
     stretch_cut: int = 0
     strength_done: int = 0
@@ -186,6 +188,7 @@ def _day(day: date, extract: Extract) -> Day:
     return Day(
         day=day,
         episodes=dict(episodes),
+        spasms=tuple((e.muscle, e.side) for e in extract.episodes if e.day == day),
         stretch_done=sum(1 for s in sessions if s.routine == STRETCH and s.completed),
         stretch_cut=sum(1 for s in sessions if s.routine == STRETCH and not s.completed),
         strength_done=sum(1 for s in sessions if s.routine == STRENGTH and s.completed),
