@@ -40,8 +40,8 @@ def week_lines(report: Report, texts: Any) -> tuple[str, ...]:
     rated = [f for f in report.flows if f.before is not None and f.after is not None]
     stretches = texts.prompt("week_stretches", days=sum(1 for d in report.days if d.stretch_done or d.stretch_cut))
     if rated:
-        before = round(sum(f.before for f in rated) / len(rated))  # type: ignore[misc]
-        after = round(sum(f.after for f in rated) / len(rated))  # type: ignore[misc]
+        before = _whole(sum(f.before for f in rated) / len(rated))  # type: ignore[misc]
+        after = _whole(sum(f.after for f in rated) / len(rated))  # type: ignore[misc]
         lines.append(texts.prompt("week_pain", before=before, after=after))
     else:
         lines.append(stretches)
@@ -71,6 +71,11 @@ class WeekRecap:
         except Exception:  # the person asked a question: a broken journal must not end the conversation
             log.exception("the week's summary could not be made")
             return (self.texts.prompt("week_unavailable"),)
+
+
+def _whole(value: float) -> int:
+    """A rating rounded as people round it (2.5 is 3), to be spoken."""
+    return int(value + 0.5)
 
 
 def _count(n: int, noun: str) -> str:
