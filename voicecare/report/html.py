@@ -45,7 +45,8 @@ section { break-inside: avoid; }
   dl.figures dd { margin-bottom: 0.4rem; } main { padding: 0.7rem; } }
 @media print { @page { size: A4; margin: 14mm; } body { background: #fff; font-size: 11pt; }
   main { max-width: none; padding: 0; } .scroll { overflow: visible; } table { font-size: 9pt; }
-  figure img { border: 0; } h2 { break-after: avoid; } }
+  figure img { border: 0; width: auto; max-width: 100%; max-height: 66mm; margin: 0 auto; }
+  h2 { break-after: avoid; } }
 """
 
 
