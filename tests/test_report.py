@@ -30,15 +30,11 @@ WEEKS = [START + timedelta(weeks=n) for n in range(4)]
 
 
 @pytest.fixture(scope="module")
-def lived(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Person]:
+def lived(lived_weeks: tuple[Path, Person]) -> tuple[Path, Person]:
     """A journal file filled by four weeks of use, played through the real assistant on a virtual clock."""
-    path = tmp_path_factory.mktemp("journal") / "journal.sqlite3"
-    journal = Journal.open(path)
-    brain = build_brain(load_config(None), journal, wake_phrase="off")
-    person = Person.build(brain, journal, START)
-    person.live(four_weeks())
-    journal.close()
-    return path, person
+    path, person = lived_weeks
+    assert person.start == START
+    return lived_weeks
 
 
 @pytest.fixture(scope="module")

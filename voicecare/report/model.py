@@ -163,7 +163,9 @@ def build(extract: Extract, first: date, last: date, made: datetime, *, programm
     names = _Names(programme)
     dates = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     inside = lambda row: first <= row.day <= last  # noqa: E731
-    days = tuple(_day(day, extract) for day in dates)
+    by_day = {name: _by_day(getattr(extract, name)) for name in ("episodes", "sessions", "reminders", "hurts")}
+    days = tuple(_day(day, *(by_day[name].get(day, ()) for name in ("episodes", "sessions", "reminders", "hurts")))
+                 for day in dates)
     evaluated = [d for d in dates if today is None or d <= today]
     hits = tuple(clinic.evaluate(_daily(extract, names), evaluated, extract.first_day))
     weeks = tuple(_weeks(dates, extract, hits))
@@ -181,14 +183,21 @@ def _exercise_session(routine: str) -> bool:
     return not routine.startswith(NOT_EXERCISE)
 
 
-def _day(day: date, extract: Extract) -> Day:
-    episodes = Counter(e.muscle for e in extract.episodes if e.day == day)
-    sessions = [s for s in extract.sessions if s.day == day and s.is_end]
-    reminders = [r for r in extract.reminders if r.day == day]
+def _by_day(rows: Sequence[Any]) -> dict[date, list[Any]]:
+    grouped: dict[date, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(row.day, []).append(row)
+    return grouped
+
+
+def _day(day: date, episode_rows: Sequence[Any], session_rows: Sequence[SessionRow], reminders: Sequence[Any],
+         hurts: Sequence[Any]) -> Day:
+    episodes = Counter(e.muscle for e in episode_rows)
+    sessions = [s for s in session_rows if s.is_end]
     return Day(
         day=day,
         episodes=dict(episodes),
-        spasms=tuple((e.muscle, e.side) for e in extract.episodes if e.day == day),
+        spasms=tuple((e.muscle, e.side) for e in episode_rows),
         stretch_done=sum(1 for s in sessions if s.routine == STRETCH and s.completed),
         stretch_cut=sum(1 for s in sessions if s.routine == STRETCH and not s.completed),
         strength_done=sum(1 for s in sessions if s.routine == STRENGTH and s.completed),
@@ -197,7 +206,7 @@ def _day(day: date, extract: Extract) -> Day:
         relief_flows=sum(1 for s in sessions if not _exercise_session(s.routine)),
         reminders=_reminder_counts(r.state for r in reminders if r.kind == "movement"),
         hydration=_reminder_counts(r.state for r in reminders if r.kind == "hydration"),
-        hurts=sum(1 for h in extract.hurts if h.day == day),
+        hurts=len(hurts),
     )
 
 
