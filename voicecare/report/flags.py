@@ -44,11 +44,11 @@ RULES: tuple[Rule, ...] = (
     Rule("no_improvement", "No improvement over 3-5 days",
          "Pain was no lower after 3 to 5 days of self-care. The guide says to see a GP then."),
     Rule("pain_rising", "Pain rising by 2 or more across a week",
-         "Worsening spasms are a reason to see a doctor."),
+         "Spasms that do not improve with self-care are a reason to see a doctor."),
     Rule("no_sessions", "No sessions for 3 days",
-         "The plan is gentle stretching every day, and strengthening 2-3 times a week."),
+         "The guide's plan: 10-15 minutes of stretching daily, and strengthening 2-3 times a week."),
     Rule("hurt_twice", "\u201cThat hurts\u201d in the same exercise twice",
-         "An exercise that keeps hurting is worth showing to a physiotherapist."),
+         "A physiotherapist can tailor the exercises."),
 )
 RULE_BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 
@@ -92,7 +92,7 @@ def evaluate(daily: Daily, days: Sequence[date], since: date | None) -> list[Hit
             continue
         recent = _within(daily.episode_days, day, RECURRING_WINDOW_DAYS)
         if day in daily.episode_days and len(recent) >= RECURRING_MIN_DAYS:
-            fire("recurring", day, f"Spasms on {len(recent)} of the {RECURRING_WINDOW_DAYS} days to {_short(day)}.")
+            fire("recurring", day, f"Spasms on {', '.join(_short(d) for d in sorted(recent))}.")
         if day in daily.pain:
             rated = sorted(_within(daily.pain, day, NO_IMPROVEMENT_WINDOW_DAYS))
             if len(rated) >= NO_IMPROVEMENT_MIN_DAYS and daily.pain[day] >= daily.pain[rated[0]]:
