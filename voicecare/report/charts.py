@@ -58,8 +58,7 @@ def spasms(ax: Any, report: Report) -> None:
     for muscle in MUSCLES:
         counts = [d.episodes.get(muscle, 0) for d in report.days]
         if any(counts):
-            ax.bar(days, counts, bottom=bottom, width=_bar_width(report), color=MUSCLE_COLOURS[muscle],
-                   label=MUSCLE_NAMES[muscle])
+            _bars(ax, report, days, counts, bottom, color=MUSCLE_COLOURS[muscle], label=MUSCLE_NAMES[muscle])
             bottom = [b + c for b, c in zip(bottom, counts)]
     if len(report.days) <= 62:
         for x, d, height in zip(days, report.days, bottom):
@@ -108,8 +107,8 @@ def sessions(ax: Any, report: Report) -> None:
     bottom = [0] * len(days)
     for label, colour, counts, hatch in series:
         if any(counts):
-            ax.bar(days, counts, bottom=bottom, width=_bar_width(report), color=colour, hatch=hatch,
-                   edgecolor="white" if hatch else None, label=label)
+            _bars(ax, report, days, counts, bottom, color=colour, hatch=hatch, edgecolor="white" if hatch else None,
+                  label=label)
             bottom = [b + c for b, c in zip(bottom, counts)]
     ax.axhline(1, color=TREND, linestyle=":", linewidth=1, label="plan: stretches every day")
     _frame(ax, report, "Sessions per day (plan: stretch daily, strengthen 2-3 times a week)", "sessions",
@@ -125,7 +124,7 @@ def reminders(ax: Any, report: Report) -> None:
                                ("missed", "missed", MISSED)):
         counts = [d.reminders.get(key, 0) for d in report.days]
         if any(counts):
-            ax.bar(days, counts, bottom=bottom, width=_bar_width(report), color=colour, label=label)
+            _bars(ax, report, days, counts, bottom, color=colour, label=label)
             bottom = [b + c for b, c in zip(bottom, counts)]
     if report.has_hydration:
         water = [sum(d.hydration.get(k, 0) for k in ("answered", "snoozed", "missed")) for d in report.days]
@@ -186,6 +185,13 @@ def _wall(at: datetime) -> datetime:
 
 def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12, 0))
+
+
+def _bars(ax: Any, report: Report, days: list[datetime], counts: list[int], bottom: list[int], **style: Any) -> None:
+    """Stacked bars for the days with a count (a year of empty days would be hundreds of invisible patches)."""
+    shown = [n for n, count in enumerate(counts) if count]
+    ax.bar([days[n] for n in shown], [counts[n] for n in shown], bottom=[bottom[n] for n in shown],
+           width=_bar_width(report), **style)
 
 
 def _bar_width(report: Report) -> float:
