@@ -102,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         journal.close()
 
         span = ["--from", first.isoformat(), "--to", last.isoformat(), "--db", str(path)]
+        seconds, cpu, peak = command(["history", "--db", str(path), "--weeks", "52"])
+        rows.append(("for comparison: voicecare history --weeks 52", f"{seconds:.2f} s ({cpu:.2f} s CPU), peak RSS {peak:.0f} MiB"))
         for label, extra in (("voicecare report (HTML), whole command", ["--out", str(folder / "report.html")]),
                              ("voicecare report --pdf, whole command", ["--pdf", "--out", str(folder / "report.pdf")])):
             seconds, cpu, peak = command(["report", *span, *extra])
