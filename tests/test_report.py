@@ -347,3 +347,13 @@ def test_a_red_flag_still_wins_over_the_week_summary() -> None:
     person.day(START, DayPlan((Spasm(time(9, 0), "my left glute is cramping", 5, 2),)))
     lines = said_after(person, "how was my week, and my leg has gone numb")
     assert lines[0] == person.chat.assistant.texts.red_flags["redflag.numbness"].lines("999")[0]
+
+
+def test_no_journal_yet_gives_a_report_saying_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[paths]\ndata_dir = "{tmp_path / "data"}"\n')
+    out = tmp_path / "report.html"
+    assert main(["--config", str(config), "report", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "There is no journal yet" in html and "Nothing was recorded in these days" in html
+    assert not (tmp_path / "data" / "journal.sqlite3").exists()  # a report never creates the journal
