@@ -61,9 +61,11 @@ def measured(action: Callable[[], Any]) -> tuple[Any, float]:
 
 def command(args: list[str]) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak resident MiB) of ``voicecare`` run in a child process, start-up included."""
+    # VmHWM is this process's own peak; ru_maxrss would carry over the (larger) benchmark process's peak from fork.
     code = ("import resource, sys, time; t = time.perf_counter(); from voicecare.cli import main; rc = main(sys.argv[1:]);"
             " u = resource.getrusage(resource.RUSAGE_SELF);"
-            " print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss); sys.exit(rc)")
+            " peak = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'));"
+            " print(time.perf_counter() - t, u.ru_utime + u.ru_stime, peak); sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(done.stderr.strip())

@@ -103,8 +103,12 @@ def test_html_fits_a_phone_screen(journal_file: Path, browser: Browser, tmp_path
     browser.open(page.as_uri(), 390, 844, mobile=True)
     width, viewport = browser.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width <= viewport == 390  # nothing sticks out sideways: wide tables scroll inside their box
-    sizes = browser.evaluate("[...document.images].map(i => i.getBoundingClientRect().width)")
-    assert all(300 <= w <= 390 for w in sizes)
+    charts = browser.evaluate("[...document.images].map(i => { const r = i.getBoundingClientRect();"
+                              " return [r.width, r.height, i.currentSrc === i.src, i.naturalWidth]; })")
+    assert len(charts) == 4
+    for width, height, wide_picture, pixels in charts:
+        assert 300 <= width <= 390 and not wide_picture  # the phone gets the charts drawn for its width
+        assert height > 0.6 * width and pixels >= 2 * 300  # taller than the wide ones, sharp at 2x
     font = browser.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert font >= 14
     assert browser.problems() == []

@@ -24,6 +24,10 @@ BEFORE, AFTER, TREND = "#D55E00", "#009E73", "#555555"
 STRETCH_DONE, STRETCH_CUT, STRENGTH_DONE, OTHER = "#0072B2", "#56B4E9", "#CC79A7", "#BBBBBB"
 ANSWERED, SNOOZED, MISSED, HYDRATION = "#009E73", "#E69F00", "#D55E00", "#56B4E9"
 PNG_DPI = 144
+WIDE = (8.0, 2.9)
+"""Inches of a chart on a wide screen or on paper."""
+NARROW = (4.4, 3.3)
+"""Inches of a chart on a phone: fewer days per inch, so the same fonts read larger."""
 
 
 def available() -> bool:
@@ -42,7 +46,7 @@ def figure(width_inches: float, height_inches: float) -> Any:
     return Figure(figsize=(width_inches, height_inches), layout="constrained")
 
 
-def png(draw: Callable[[Any, Report], None], report: Report, size: tuple[float, float] = (8.0, 2.9)) -> bytes:
+def png(draw: Callable[[Any, Report], None], report: Report, size: tuple[float, float] = WIDE) -> bytes:
     """One chart as PNG bytes."""
     fig = figure(*size)
     draw(fig.add_subplot(), report)
@@ -67,7 +71,7 @@ def spasms(ax: Any, report: Report) -> None:
                 ax.annotate(label, (x, height), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=7)
     _frame(ax, report, "Spasms per day (L/R: side)", "spasms", integer=True, top=max(bottom, default=0) + 1)
     if any(bottom):
-        ax.legend(loc="upper left", fontsize=7, ncols=4, frameon=False)
+        _legend(ax, 4)
     else:
         _nothing(ax, "No spasms recorded")
 
@@ -89,7 +93,7 @@ def pain(ax: Any, report: Report) -> None:
                   color=TREND, linestyle="--", linewidth=1, label="weekly average before" if n == 0 else None)
     _frame(ax, report, "Pain before and after relief (0-10)", "pain", integer=True, top=10.5)
     if befores or afters:
-        ax.legend(loc="upper left", fontsize=7, ncols=3, frameon=False)
+        _legend(ax, 3)
     else:
         _nothing(ax, "No pain ratings recorded")
 
@@ -111,9 +115,11 @@ def sessions(ax: Any, report: Report) -> None:
                   label=label)
             bottom = [b + c for b, c in zip(bottom, counts)]
     ax.axhline(1, color=TREND, linestyle=":", linewidth=1, label="plan: stretches every day")
-    _frame(ax, report, "Sessions per day (plan: stretch daily, strengthen 2-3 times a week)", "sessions",
+    title = "Sessions per day (plan: stretch daily)" if _narrow(ax) else \
+        "Sessions per day (plan: stretch daily; strengthen 2-3 times a week)"
+    _frame(ax, report, title, "sessions",
            integer=True, top=max(max(bottom, default=0), 1) + 1)
-    ax.legend(loc="upper left", fontsize=7, ncols=3, frameon=False)
+    _legend(ax, 3)
 
 
 def reminders(ax: Any, report: Report) -> None:
@@ -131,7 +137,7 @@ def reminders(ax: Any, report: Report) -> None:
         ax.plot(days, water, color=HYDRATION, marker="o", markersize=3, linewidth=1, label="water reminders")
     _frame(ax, report, "Movement reminders per day", "reminders", integer=True, top=max(bottom, default=0) + 2)
     if any(bottom):
-        ax.legend(loc="upper left", fontsize=7, ncols=4, frameon=False)
+        _legend(ax, 4)
     else:
         _nothing(ax, "No reminders recorded")
 
@@ -161,7 +167,7 @@ def _frame(ax: Any, report: Report, title: str, unit: str, *, integer: bool, top
     if span <= 35:
         ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
         ax.xaxis.set_minor_locator(mdates.DayLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b" if _narrow(ax) else "%a %d %b"))
     else:
         locator = mdates.AutoDateLocator(maxticks=10)
         ax.xaxis.set_major_locator(locator)
@@ -172,6 +178,14 @@ def _frame(ax: Any, report: Report, title: str, unit: str, *, integer: bool, top
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#EEEEEE", linewidth=0.6)
     ax.set_axisbelow(True)
+
+
+def _narrow(ax: Any) -> bool:
+    return bool(ax.figure.get_figwidth() < 6)
+
+
+def _legend(ax: Any, columns: int) -> None:
+    ax.legend(loc="upper left", fontsize=7, ncols=2 if _narrow(ax) else columns, frameon=False)
 
 
 def _nothing(ax: Any, text: str) -> None:

@@ -15,6 +15,8 @@ from voicecare.report.model import Report
 
 log = logging.getLogger(__name__)
 
+PHONE = "(max-width: 36rem)"
+"""Screens this narrow get charts drawn for their width (and the one-column layout)."""
 STYLE = """
 :root { color-scheme: light; --ink: #1d232a; --muted: #5b6570; --line: #d9dee3; --warn: #9a3412; --warn-bg: #fff4ec;
   --ok-bg: #eef8f3; --ok: #1e6b4a; }
@@ -95,8 +97,11 @@ def _charts(report: Report, with_charts: bool) -> list[str]:
                 f"<code>{escape(charts.INSTALL_HINT)}</code> and make the report again.</p>"]
     parts = ["<h2>Day by day</h2>"]
     for name, caption, draw in charts.CHARTS:
-        data = base64.b64encode(charts.png(draw, report)).decode("ascii")
-        parts.append(f'<figure id="chart-{name}"><img src="data:image/png;base64,{data}" alt="{escape(caption)}">'
+        wide = base64.b64encode(charts.png(draw, report, charts.WIDE)).decode("ascii")
+        narrow = base64.b64encode(charts.png(draw, report, charts.NARROW)).decode("ascii")
+        parts.append(f'<figure id="chart-{name}"><picture>'
+                     f'<source media="screen and {PHONE}" srcset="data:image/png;base64,{narrow}">'
+                     f'<img src="data:image/png;base64,{wide}" alt="{escape(caption)}"></picture>'
                      f"<figcaption>{escape(caption)}</figcaption></figure>")
     return parts
 
