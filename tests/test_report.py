@@ -186,6 +186,14 @@ def test_the_report_holds_nothing_that_was_said(lived: tuple[Path, Person], tmp_
     assert not [text for text in heard if text in html]
 
 
+def test_an_out_file_ending_in_pdf_gets_a_pdf(tmp_path: Path) -> None:
+    db = tmp_path / "journal.sqlite3"
+    Journal.open(db).close()
+    out = tmp_path / "for-my-physio.PDF"
+    assert main(["report", "--week", "--db", str(db), "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF") and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
 def test_week_option_is_the_last_seven_days() -> None:
     assert period(True, None, None, TODAY) == (TODAY - timedelta(days=6), TODAY)
     monday = TODAY - timedelta(days=TODAY.weekday())

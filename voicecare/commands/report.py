@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     span.add_argument("--week", action="store_true", help="the last 7 days, today included")
     span.add_argument("--from", dest="first", type=_date, metavar="DATE", help="first day, like 2026-11-02")
     p.add_argument("--to", dest="last", type=_date, metavar="DATE", help="last day (default: today)")
-    p.add_argument("--pdf", action="store_true", help="write a PDF (A4) instead of HTML")
+    p.add_argument("--pdf", action="store_true", help="write a PDF (A4) instead of HTML (also when --out ends in .pdf)")
     p.add_argument("--out", required=True, metavar="FILE", help="the file to write (readable by its owner only)")
     p.add_argument("--db", metavar="PATH", help="journal file (default: the data directory)")
     p.set_defaults(func=run)
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         report = make_report(journal, first, last, programme=programme, texts=texts, emergency_number=number,
                              notes=notes)
     out = Path(args.out)
-    if args.pdf:
+    if args.pdf or out.suffix.lower() == ".pdf":
         from voicecare.report.pdf import write_pdf
 
         pages = write_private(out, lambda target: write_pdf(report, target))
