@@ -275,7 +275,7 @@ def test_a_week_with_one_entry(tmp_path: Path, brain_parts) -> None:
     html = out.read_text(encoding="utf-8")
     assert "1 on 1 of 7 days (groin 1)" in html
     assert "no ratings before and after relief" in html
-    assert html.count("data:image/png;base64,") == 4
+    assert html.count('<img src="data:image/png;base64,') == 4 and html.count("<source media=") == 4
 
 
 def test_without_matplotlib_the_report_has_tables_and_says_how_to_get_charts(lived: tuple[Path, Person],
