@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(espeak-ng libespeak-ng1 libportaudio2 flite python3-venv)
 [ "${1:-}" = "--test" ] && packages+=(sox systemd festival festvox-us-slt-hts festvox-kallpc16k)
+# The report tests open the HTML in headless Chromium and render the PDF with pdftoppm.
+[ "${1:-}" = "--test" ] && packages+=(chromium poppler-utils)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -58,6 +58,7 @@ UNSEEN = {
     "control.longer": ["can I hold it for longer", "a little longer please", "longer hold"],
     "control.shorter": ["make it a bit shorter", "that hold is too long", "shorter please"],
     "control.slower": ["slow down a bit", "that's too fast", "speak more slowly"],
+    "info.week": ["so how was my week then", "tell me how my week went", "how have I been getting on this week"],
     "control.hurts": ["ouch", "ow that hurts", "that's too much"],
     "control.start": ["ready", "let's go", "okay begin"],
     "reminder.start": ["remind me to move each hour", "turn on the movement reminders", "start the hourly nudges"],

@@ -69,6 +69,16 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "check_yes_no": frozenset(),
     "check_cleared": frozenset(),
     "journal_unwritable": frozenset(),
+    "week_nothing": frozenset(),
+    "week_unavailable": frozenset(),
+    "week_spasms": frozenset({"spasms", "days"}),
+    "week_no_spasms": frozenset(),
+    "week_pain": frozenset({"before", "after"}),
+    "week_stretches": frozenset({"days"}),
+    "week_see_gp": frozenset(),
+    "week_pain_rising": frozenset(),
+    "week_hurt_twice": frozenset(),
+    "week_no_sessions": frozenset(),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 

@@ -129,6 +129,7 @@ class Assistant:
         settings: DialogSettings = DialogSettings(),
         prefs: dict[str, float] | None = None,
         runner_factory: Callable[..., SessionRunner] = SessionRunner,
+        recap: Callable[[datetime], tuple[str, ...]] | None = None,
     ) -> None:
         self.texts = texts
         self.programme = programme
@@ -136,6 +137,8 @@ class Assistant:
         self.settings = settings
         self.prefs: dict[str, float] = dict(prefs or {})
         self._runner_factory = runner_factory
+        self.recap = recap
+        """"How was my week?": the shell's summary of the journal for a wall-clock time (None: no journal)."""
         self.mode = Mode.IDLE
         self.runner: SessionRunner | None = None
         self.flow: ReliefFlow | None = None
@@ -265,6 +268,9 @@ class Assistant:
             return self._start_relief(RELIEF_FLOWS[intent], u.side, now)
         if intent in ANSWERED_INTENTS:
             return self._say_answer(intent)
+        if intent == "info.week":
+            lines = self.recap(wall) if self.recap is not None else (self.texts.prompt("week_nothing"),)
+            return [Say(line) for line in lines]
         if intent.startswith("routine."):
             return self._start_session(intent.removeprefix("routine."), now)
         if self.reminders is not None and (intent.startswith("reminder.") or self.reminders.pending

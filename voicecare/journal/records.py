@@ -81,10 +81,31 @@ def _episode(data: Mapping[str, Any], when: datetime) -> Row:
 
 
 def _pain(data: Mapping[str, Any], when: datetime) -> Row:
+    if "when" not in data and "routine" in data:
+        return _hurt(data, when)
     phase = _choice(data, "when", PAIN_PHASES)
     rating = _number(data, "rating", 0.0, 10.0)
     muscle = _choice(data, "muscle", MUSCLES, optional=True)
     return Row("pain", stamp(when) + (("phase", phase), ("rating", rating), ("muscle", muscle)))
+
+
+def _hurt(data: Mapping[str, Any], when: datetime) -> Row:
+    """"That hurts" during a session: the session's pain record, which carries no rating."""
+    routine = _text(data, "routine")
+    step = _count(data, "step", optional=True)
+    exercise = _text(data, "exercise", optional=True)
+    side = _choice(data, "side", SIDES, optional=True)
+    return Row("hurts", stamp(when) + (("routine", routine), ("step", step), ("exercise", exercise), ("side", side)))
+
+
+def _skipped(data: Mapping[str, Any]) -> str | None:
+    """Skipped step numbers (1-based) as "2,5", or None when none were skipped."""
+    steps = data.get("skipped")
+    if steps is None:
+        return None
+    if not isinstance(steps, (list, tuple)) or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in steps):
+        raise BadRecord(f"session: 'skipped' must be a list of step numbers, not {steps!r}")
+    return ",".join(str(n) for n in steps) or None
 
 
 def _session(data: Mapping[str, Any], when: datetime) -> Row:
@@ -98,7 +119,8 @@ def _session(data: Mapping[str, Any], when: datetime) -> Row:
     return Row(
         "sessions",
         stamp(when)
-        + (("routine", routine), ("steps_done", done), ("steps_total", total), ("completed", int(completed)), ("state", state)),
+        + (("routine", routine), ("steps_done", done), ("steps_total", total), ("completed", int(completed)), ("state", state))
+        + (("skipped", _skipped(data)),),
     )
 
 

@@ -38,6 +38,13 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
         "CREATE TABLE preferences (exercise TEXT PRIMARY KEY, hold_seconds REAL NOT NULL, ts REAL NOT NULL)",
         "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL, ts REAL NOT NULL)",
     ),
+    # 2 -> 3: which steps of a session were skipped, and each "that hurts" during an exercise.
+    (
+        "ALTER TABLE sessions ADD COLUMN skipped TEXT",
+        f"CREATE TABLE hurts (id INTEGER PRIMARY KEY, {_STAMP}, routine TEXT NOT NULL, step INTEGER,"
+        " exercise TEXT, side TEXT)",
+        "CREATE INDEX hurts_day ON hurts (day)",
+    ),
 )
 
 CURRENT_VERSION = len(MIGRATIONS)

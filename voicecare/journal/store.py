@@ -266,6 +266,19 @@ class Journal:
             return None
         return value if isinstance(value, dict) else None
 
+    def select(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read-only query (reports); waiting records are written first; a failed read gives none."""
+        with self._lock:
+            self._drain()
+            return self._read(sql, params)
+
+    @classmethod
+    def salvaged(cls, path: Path) -> tuple[Journal, int]:
+        """What can still be read from a damaged journal file, copied into memory; the file is only read."""
+        journal = cls.memory()
+        assert journal._conn is not None
+        return journal, salvage(Path(path), journal._conn)
+
     # --- health -------------------------------------------------------------------
 
     @property

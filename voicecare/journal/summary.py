@@ -112,7 +112,7 @@ def summarise(
     for _, state, done, count in sessions:
         if state == "started":
             starts += count
-        elif done or state in ("stopped", "completed"):
+        elif done or state in (None, "stopped", "completed"):  # the session runner records only its end
             ends += count
         if done:
             completed += count

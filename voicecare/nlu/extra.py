@@ -11,9 +11,10 @@ EXTRA_INTENTS: tuple[str, ...] = (
     "control.hurts",
     "control.start",
     "reminder.done",
+    "info.week",
 )
 """Session and reminder answers beyond the contract: longer/shorter/slower holds, pain during a
-stretch, "start", and "done" after a movement reminder."""
+stretch, "start", "done" after a movement reminder, and "how was my week?" (a summary from the journal)."""
 
 ALL_INTENTS: tuple[str, ...] = (*INTENTS, *EXTRA_INTENTS)
 """Every id the understanding layer may answer with."""

@@ -17,6 +17,7 @@ from voicecare.core.reminders import Reminders, ReminderState
 from voicecare.core.wake import WakePhrase
 from voicecare.journal import Journal
 from voicecare.nlu import Understander
+from voicecare.report.spoken import WeekRecap
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,8 @@ def build_brain(config: Config, journal: Journal | None = None, *, wake_phrase: 
     wake_on = config.wake.enabled and phrase.strip().lower() != "off"
     settings = DialogSettings(wake_enabled=wake_on, emergency_number=config.safety.emergency_number)
     prefs = {**config.holds.preferred_seconds, **(journal.preferences() if journal else {})}
-    assistant = Assistant(texts, programme, reminders, settings, prefs=prefs)
+    recap = WeekRecap(journal, texts, programme) if journal is not None else None
+    assistant = Assistant(texts, programme, reminders, settings, prefs=prefs, recap=recap)
     wake = WakePhrase(phrase) if wake_on else None
     return Brain(assistant, understander, wake, texts, programme)
 
