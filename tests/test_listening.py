@@ -9,6 +9,7 @@ import pytest
 from test_assistant import FLAGS, Talk, config, sessions  # noqa: F401 (fixture)
 
 from voicecare.config import Config
+from voicecare.core.actions import Escalate, Heard
 from voicecare.core.assistant import Mode
 
 WAKE = "hey care"
@@ -121,3 +122,23 @@ def test_the_emergency_alarm_repeats_only_after_addressed_speech(config: Config)
     assert len(repeats) >= 3, "the instruction repeats until acknowledged"
     talk.say("okay")
     assert talk.assistant.mode is Mode.IDLE
+
+
+@pytest.mark.parametrize("utterance", sorted(FLAGS))
+def test_in_a_session_background_talk_raises_no_red_flag_but_the_wake_phrase_always_does(
+        config: Config, utterance: str) -> None:
+    flag, severity = FLAGS[utterance]
+    talk = _talking(config, "hold")
+    understood = talk.chat._understand(utterance)
+    assert understood.intent == flag
+    quiet = talk.assistant.handle(Heard(understood, addressed=False, background=True), talk.chat.now, talk.chat.wall)
+    assert not [a for a in quiet if isinstance(a, Escalate)] and talk.assistant.mode is Mode.SESSION
+    said = talk.assistant.handle(Heard(understood, addressed=True, background=True), talk.chat.now, talk.chat.wall)
+    assert [(a.severity, a.flag) for a in said if isinstance(a, Escalate)] == [(severity, flag)]
+
+
+def test_background_talk_still_answers_a_question(config: Config) -> None:
+    talk = _talking(config, "asking pain")
+    seven = talk.chat._understand("seven")
+    talk.assistant.handle(Heard(seven, addressed=False, background=True), talk.chat.now, talk.chat.wall)
+    assert talk.assistant.flow is not None and talk.assistant.flow.pain_start == 7

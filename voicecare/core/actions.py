@@ -27,6 +27,9 @@ class Heard:
     understanding: Understanding
     addressed: bool = True
     alternatives: tuple[Understanding, ...] = ()
+    background: bool = False
+    """Long or unsure words without the wake phrase: how a television sounds to the recognizer. In a
+    conversation they still answer questions and steer a session, but raise no red flag on their own."""
 
     @property
     def possible(self) -> Understanding | None:

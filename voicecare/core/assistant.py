@@ -214,6 +214,9 @@ class Assistant:
         if not (event.addressed or self.expects_speech(now)):
             log.debug("not addressed, ignored: %s", u.intent)
             return []
+        if event.background and not event.addressed and (u.is_red_flag or event.possible is not None):
+            log.debug("a red flag in background talk, not acted on: %r", u.text)
+            return []
         if u.is_red_flag:
             return self._escalate(u.intent, now)
         if self.mode is Mode.EMERGENCY:

@@ -312,6 +312,8 @@ class AudioLoop:
         record = {"type": "heard", "text": transcript.text, "confidence": round(transcript.confidence, 3),
                   "start": round(utterance.start, 3), "end": round(utterance.end, 3),
                   "addressed": event.addressed or self.p.assistant.expects_speech(self.now), "wake": hearing.wake}
+        if event.background:
+            record["background"] = True
         if transcript.alternatives:
             record["alternatives"] = list(transcript.alternatives)
         if possible is not None:
