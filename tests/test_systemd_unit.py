@@ -46,6 +46,7 @@ def values(unit: configparser.RawConfigParser, section: str, key: str) -> list[s
     ("Service", "WatchdogSec", "30"),
     ("Service", "Restart", "on-failure"),
     ("Service", "RestartSec", "5"),
+    ("Service", "RestartPreventExitStatus", "2"),
     ("Service", "ExecStart", f"{EXEC} run"),
     ("Service", "User", "voicecare"),
     ("Service", "Group", "voicecare"),
