@@ -35,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
     programme = load_exercises(args.content)
     programme.routine(args.name)  # an unknown name fails here, listing the known ones (exit 2)
     from voicecare.audio.tones import tone
-    from voicecare.speech.tts import Voice
+    from voicecare.speech.select import voice_from_config
 
     if args.render is not None:
-        voice = Voice()
+        voice = voice_from_config(config_from(args))  # the voice and rate the live session uses
         from voicecare.audio.wav import write_wav
         from voicecare.render import render_routine
 

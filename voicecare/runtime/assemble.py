@@ -25,7 +25,7 @@ from voicecare.runtime.hooks import EmergencyHook
 from voicecare.runtime.loop import AudioLoop, LoopParts, LoopSettings
 from voicecare.runtime.output import DeviceOutput, FileOutput
 from voicecare.service import Notifier
-from voicecare.speech.tts import Voice
+from voicecare.speech.select import voice_from_config
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +71,11 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
         phrases = (*phrases, brain.wake.phrase)
     recognizer = create_recognizer(options.engine or config.speech.engine, model_dir=config.speech.model_dir,
                                    phrases=phrases, vocabulary=vocabulary)
-    voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
-                  voice=config.speech.voice or None)
+    voice = voice_from_config(config)
     voice.warm_up()
+    if not options.input:  # on the device, render every content sentence ahead, in the background
+        voice.cache_in_background(Path(config.paths.content_dir), {
+            "number": config.safety.emergency_number, "wake": brain.wake.phrase if brain.wake else ""})
     parts = LoopParts(
         assistant=brain.assistant, microphone=microphone, output=output, voice=voice,
         recognizer=recognizer, understander=brain.understander, endpointer=Endpointer(),

@@ -1,0 +1,121 @@
+"""Piper neural voices (``piper-tts``, ONNX Runtime on the CPU): natural speech, offline.
+
+Piper speaks at its own pace; the configured words per minute are met by scaling phoneme length
+(``length_scale``) against the pace the voice has at its default scale. Audio comes out at the
+voice's own rate (22050 Hz for medium voices) and is converted once, here, to the internal format.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from voicecare.audio.chunk import AudioChunk
+from voicecare.audio.convert import to_internal
+from voicecare.errors import AudioError, ModelError
+from voicecare.speech.voices import PiperVoiceFiles
+
+log = logging.getLogger(__name__)
+
+NATURAL_WPM = 185.0
+"""The rate setting at which a Piper medium voice keeps its default length scale. Chosen so a rate
+sounds as fast as espeak-ng at the same rate: over seven content sentences, speech only,
+en_US-joe-medium at its default scale speaks 228 words a minute, espeak-ng asked for 150 speaks 184."""
+PEAK = 0.85
+"""Each sentence is normalised to this peak (full scale at volume 1.0 would clip after resampling)."""
+_FIX = "run `voicecare voice install` again, or set [speech] tts = \"pyttsx3\""
+
+
+class PiperUnavailable(Exception):
+    """Piper cannot speak here (package missing, or the voice will not load); the reason says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class PiperSettings:
+    """How a Piper voice is asked to speak."""
+
+    rate_wpm: int = 150
+    """Words per minute."""
+    volume: float = 1.0
+    """0.0 to 1.0, a multiplier on the normalised sentence."""
+    threads: int = 1
+    """ONNX Runtime threads: one leaves a core for listening on a Raspberry Pi."""
+
+
+class PiperSynth:
+    """One loaded Piper voice; thread-safe (a background cache build and the loop share it)."""
+
+    kind = "piper"
+
+    def __init__(self, files: PiperVoiceFiles, settings: PiperSettings = PiperSettings()) -> None:
+        if not 40 <= settings.rate_wpm <= 500:
+            raise AudioError(f"speech rate {settings.rate_wpm} words per minute is out of range", "use 80 to 250")
+        self.files = files
+        self.settings = settings
+        self._lock = threading.Lock()
+        began = time.perf_counter()
+        self._voice = _load(files, settings.threads)
+        self.load_seconds = time.perf_counter() - began
+        self.sample_rate = int(self._voice.config.sample_rate)
+        from piper import SynthesisConfig
+
+        base = float(getattr(self._voice.config, "length_scale", 1.0) or 1.0)
+        self._config = SynthesisConfig(length_scale=base * NATURAL_WPM / settings.rate_wpm,
+                                       volume=PEAK * settings.volume, normalize_audio=True)
+        log.info("Piper voice %s loaded from %s in %.2f s", files.name, files.source, self.load_seconds)
+
+    @property
+    def name(self) -> str:
+        return self.files.name
+
+    def render(self, text: str) -> AudioChunk:
+        """One sentence (or a few) as speech in the internal format; raises AudioError."""
+        try:
+            with self._lock:
+                parts = [c.audio_float_array for c in self._voice.synthesize(text, self._config)]
+        except Exception as exc:  # onnxruntime and the phonemizer raise many kinds; all mean the same here
+            raise AudioError(f"Piper could not speak {text[:40]!r} ({type(exc).__name__}: {exc})", _FIX) from exc
+        if not parts:
+            raise AudioError(f"Piper produced no audio for {text[:40]!r}", "check the text has words in it")
+        audio = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return to_internal(AudioChunk.from_array(audio.astype(np.float32), rate=self.sample_rate))
+
+
+def _load(files: PiperVoiceFiles, threads: int) -> Any:
+    """The voice with a lean ONNX session; PiperUnavailable names what is missing or broken."""
+    try:
+        import onnxruntime
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+    except ImportError as exc:
+        raise PiperUnavailable(f"piper-tts is not installed ({exc.name})") from exc
+    try:
+        config = PiperConfig.from_dict(json.loads(files.config.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PiperUnavailable(f"voice settings {files.config} are unreadable ({exc})") from exc
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        session = onnxruntime.InferenceSession(str(files.model), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf types
+        raise PiperUnavailable(f"voice {files.model} will not load ({type(exc).__name__})") from exc
+    return PiperVoice(session=session, config=config)
+
+
+def check_voice_files(files: PiperVoiceFiles) -> None:
+    """Raise ModelError when a voice's settings are not Piper's (used after a download)."""
+    try:
+        data = json.loads(files.config.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{files.config.name} is not valid JSON ({exc})", _FIX) from exc
+    if not isinstance(data, dict) or "audio" not in data or "phoneme_id_map" not in data:
+        raise ModelError(f"{files.config.name} is not a Piper voice's settings (no audio or phoneme_id_map)", _FIX)
