@@ -12,6 +12,9 @@ import hashlib
 import logging
 import os
 import shutil
+import json
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +27,8 @@ from voicecare.errors import VoicecareError
 log = logging.getLogger(__name__)
 
 CACHE_SUBDIR = "phrase-cache"
+COMPLETE_MARK = "complete.txt"
+"""Written when a build has rendered every item; the voice itself then loads only when needed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,27 +118,40 @@ class PhraseCache:
         files = [p for p in self.folder.iterdir() if p.suffix == ".pcm"]
         return len(files), sum(p.stat().st_size for p in files)
 
-    def build(self, sentences: Iterable[str], render: Callable[[str], AudioChunk],
+    def complete(self) -> bool:
+        """True once a build has rendered everything content needs (for this voice, rate and content)."""
+        return (self.folder / COMPLETE_MARK).is_file()
+
+    def build(self, sentences: Iterable[str | tuple[str, str]], render: Callable[[str], AudioChunk],
               stop: threading.Event | None = None) -> BuildReport:
-        """Render every sentence not yet cached, one at a time; stops early when ``stop`` is set."""
+        """Render every sentence not yet cached, one at a time; stops early when ``stop`` is set.
+
+        An item is a sentence, or (key, text) for a part stored under a key of its own.
+        """
         began = time.perf_counter()
-        wanted = list(dict.fromkeys(sentences))
-        rendered, audio_seconds, stopped = 0, 0.0, False
+        wanted = list(dict.fromkeys(item if isinstance(item, tuple) else (item, item) for item in sentences))
+        rendered, audio_seconds, stopped, skipped = 0, 0.0, False, 0
         self.prune()
-        for text in wanted:
+        for stale in self.folder.glob(".*") if self.folder.is_dir() else ():
+            if time.time() - stale.stat().st_mtime > 60:
+                stale.unlink(missing_ok=True)  # left by a build that was stopped mid-write
+        for key, text in wanted:
             if stop is not None and stop.is_set():
                 stopped = True
                 break
-            if text in self:
+            if key in self:
                 continue
             try:
                 chunk = render(text)
             except VoicecareError as exc:
                 log.warning("phrase cache: skipped %r (%s)", text[:40], exc.what)
+                skipped += 1
                 continue
-            self.put(text, chunk)
+            self.put(key, chunk)
             rendered += 1
             audio_seconds += chunk.seconds
+        if not stopped and not skipped and self.folder.is_dir():
+            (self.folder / COMPLETE_MARK).write_text(f"{len(wanted)}\n", encoding="utf-8")
         report = BuildReport(len(wanted), rendered, time.perf_counter() - began, audio_seconds, self.size()[1], stopped)
         log.info("phrase cache %s: %d sentences, %d rendered in %.1f s, %.1f MB", self.folder.name,
                  report.sentences, report.rendered, report.seconds, report.bytes / 1e6)
@@ -141,34 +159,50 @@ class PhraseCache:
 
 
 class BackgroundBuild:
-    """Builds the cache on a low-priority thread, so the assistant answers while it fills."""
+    """Builds the cache in a low-priority process of its own, so the assistant answers while it fills."""
 
-    def __init__(self, cache: PhraseCache, sentences: list[str], render: Callable[[str], AudioChunk]) -> None:
-        self._cache, self._sentences, self._render = cache, sentences, render
-        self._stop = threading.Event()
-        self.report: BuildReport | None = None
-        self._thread = threading.Thread(target=self._run, name="phrase-cache", daemon=True)
+    def __init__(self, spec: str) -> None:
+        self._spec = spec
+        self._proc: subprocess.Popen[str] | None = None
+        self._report: BuildReport | None = None
 
     def start(self) -> "BackgroundBuild":
-        self._thread.start()
+        self._proc = subprocess.Popen([sys.executable, "-m", "voicecare.speech.cache_worker", self._spec],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        log.info("rendering the phrase cache in the background (process %d)", self._proc.pid)
         return self
-
-    def _run(self) -> None:
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # Linux: this thread only
-        except (OSError, AttributeError):
-            pass
-        try:
-            self.report = self._cache.build(self._sentences, self._render, self._stop)
-        except Exception:  # a background nicety must never take the assistant down
-            log.exception("phrase cache build failed; lines will be synthesised when said")
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Ask the build to stop after the sentence it is on, and wait a little for it."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive()
+        return self._proc is not None and self._proc.poll() is None
+
+    def wait(self, timeout: float | None = None) -> BuildReport | None:
+        """The build's report once it has finished (None if it failed or timed out)."""
+        if self._proc is None:
+            return None
+        try:
+            out, _ = self._proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        if self._proc.returncode == 0 and out.strip():
+            try:
+                self._report = BuildReport(**json.loads(out.strip().splitlines()[-1]))
+            except (ValueError, TypeError):
+                log.warning("phrase cache build reported %r", out[-200:])
+        elif self._proc.returncode:
+            log.warning("phrase cache build ended with status %d; lines will be synthesised when said",
+                        self._proc.returncode)
+        return self._report
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the build now; what it finished stays cached."""
+        if self._proc is None or self._proc.poll() is not None:
+            return
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()

@@ -23,10 +23,17 @@ from voicecare.speech.voices import PiperVoiceFiles
 
 log = logging.getLogger(__name__)
 
-NATURAL_WPM = 185.0
-"""The rate setting at which a Piper medium voice keeps its default length scale. Chosen so a rate
-sounds as fast as espeak-ng at the same rate: over seven content sentences, speech only,
-en_US-joe-medium at its default scale speaks 228 words a minute, espeak-ng asked for 150 speaks 184."""
+NATURAL_WPM = 200.0
+"""The rate setting a Piper medium voice speaks at with its default length scale."""
+FIXED_SHARE = 0.35
+"""Share of a sentence's length that does not scale with ``length_scale`` (every phoneme lasts at
+least a frame). Measured on en_US-joe-medium: a sentence lasts about 0.78 s + 1.53 s x scale. With
+these two figures a rate sounds as fast as espeak-ng at the same rate (110, 150 and 220 words a
+minute within 12%), and halving the rate doubles the length."""
+LENGTH_SCALES = (0.4, 3.0)
+MAX_PART_WORDS = 12
+"""Longer sentences are synthesised a clause at a time: the network's working memory grows with the
+length of what it renders (a 9-second sentence needs 170 MB more; two halves, 100 MB)."""
 PEAK = 0.85
 """Each sentence is normalised to this peak (full scale at volume 1.0 would clip after resampling)."""
 _FIX = "run `voicecare voice install` again, or set [speech] tts = \"pyttsx3\""
@@ -66,7 +73,7 @@ class PiperSynth:
         from piper import SynthesisConfig
 
         base = float(getattr(self._voice.config, "length_scale", 1.0) or 1.0)
-        self._config = SynthesisConfig(length_scale=base * NATURAL_WPM / settings.rate_wpm,
+        self._config = SynthesisConfig(length_scale=base * length_scale(settings.rate_wpm),
                                        volume=PEAK * settings.volume, normalize_audio=True)
         log.info("Piper voice %s loaded from %s in %.2f s", files.name, files.source, self.load_seconds)
 
@@ -78,13 +85,72 @@ class PiperSynth:
         """One sentence (or a few) as speech in the internal format; raises AudioError."""
         try:
             with self._lock:
-                parts = [c.audio_float_array for c in self._voice.synthesize(text, self._config)]
+                parts = [c.audio_float_array for clause in clauses(text)
+                         for c in self._voice.synthesize(clause, self._config)]
         except Exception as exc:  # onnxruntime and the phonemizer raise many kinds; all mean the same here
             raise AudioError(f"Piper could not speak {text[:40]!r} ({type(exc).__name__}: {exc})", _FIX) from exc
         if not parts:
             raise AudioError(f"Piper produced no audio for {text[:40]!r}", "check the text has words in it")
         audio = np.concatenate(parts) if len(parts) > 1 else parts[0]
         return to_internal(AudioChunk.from_array(audio.astype(np.float32), rate=self.sample_rate))
+
+
+class LazyPiper:
+    """A Piper voice loaded on first use: with a complete phrase cache it may never be needed."""
+
+    kind = "piper"
+
+    def __init__(self, files: PiperVoiceFiles, settings: PiperSettings = PiperSettings()) -> None:
+        self.files = files
+        self.settings = settings
+        self._synth: PiperSynth | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._synth is not None
+
+    @property
+    def name(self) -> str:
+        return self.files.name
+
+    def render(self, text: str) -> AudioChunk:
+        with self._lock:
+            if self._synth is None:
+                try:
+                    self._synth = PiperSynth(self.files, self.settings)
+                except PiperUnavailable as exc:
+                    raise AudioError(str(exc), _FIX) from exc
+        return self._synth.render(text)
+
+
+def clauses(text: str, max_words: int = MAX_PART_WORDS) -> list[str]:
+    """The text in parts of at most about ``max_words`` words, split only after a comma or semicolon."""
+    words = text.split()
+    if len(words) <= max_words:
+        return [text]
+    parts: list[list[str]] = [[]]
+    for i, word in enumerate(words):
+        parts[-1].append(word)
+        left = len(words) - i - 1
+        if word.endswith((",", ";", ":")) and len(parts[-1]) >= 4 and left >= 4 and (
+                len(parts[-1]) + _next_clause(words, i + 1) > max_words):
+            parts.append([])
+    return [" ".join(p) for p in parts if p]
+
+
+def _next_clause(words: list[str], start: int) -> int:
+    """Words up to and including the next comma (or to the end)."""
+    for n, word in enumerate(words[start:], 1):
+        if word.endswith((",", ";", ":")):
+            return n
+    return len(words) - start
+
+
+def length_scale(rate_wpm: float) -> float:
+    """Piper's length scale for a rate in words per minute (see FIXED_SHARE)."""
+    scale = (NATURAL_WPM / rate_wpm - FIXED_SHARE) / (1.0 - FIXED_SHARE)
+    return min(max(scale, LENGTH_SCALES[0]), LENGTH_SCALES[1])
 
 
 def _load(files: PiperVoiceFiles, threads: int) -> Any:

@@ -6,9 +6,10 @@ espeak-ng is last because it always works. A new kind is one function in ``_MAKE
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from voicecare.errors import BadInputError
 from voicecare.speech.lines import content_version
@@ -41,17 +42,22 @@ def _make_piper(voice: str, rate_wpm: int, volume: float, data_dir: Path | None,
     files = find_voice(name, data_dir)
     if files is None:
         raise _Unavailable(f"Piper voice {name} is not installed", f"run `voicecare voice install {name}`")
-    from voicecare.speech.piper_backend import PiperSettings, PiperSynth, PiperUnavailable
+    if importlib.util.find_spec("piper") is None or importlib.util.find_spec("onnxruntime") is None:
+        raise _Unavailable("piper-tts is not installed", "install it with `pip install 'voicecare[piper]'`")
+    from voicecare.speech.piper_backend import LazyPiper, PiperSettings, PiperSynth, PiperUnavailable
 
+    cache = None
+    if data_dir is not None and content_dir is not None and Path(content_dir).is_dir():
+        cache = PhraseCache(data_dir, CacheKey(name, rate_wpm, volume, content_version(content_dir)))
+    settings = PiperSettings(rate_wpm=rate_wpm, volume=volume)
+    if cache is not None and cache.complete():
+        return LazyPiper(files, settings), f"{name} from the {files.source}", cache  # loads when first needed
     try:
-        synth = PiperSynth(files, PiperSettings(rate_wpm=rate_wpm, volume=volume))
+        synth = PiperSynth(files, settings)
     except PiperUnavailable as exc:
         missing = "not installed" in str(exc)
         raise _Unavailable(str(exc), "install it with `pip install 'voicecare[piper]'`" if missing
                            else f"run `voicecare voice install {name}` again", broken=not missing) from exc
-    cache = None
-    if data_dir is not None and content_dir is not None and Path(content_dir).is_dir():
-        cache = PhraseCache(data_dir, CacheKey(name, rate_wpm, volume, content_version(content_dir)))
     return synth, f"{name} from the {files.source}", cache
 
 
@@ -72,7 +78,7 @@ _MAKERS: dict[str, Callable[..., tuple[Any, str, PhraseCache | None]]] = {
 
 def build_voice(tts: str = "auto", voice: str = "", *, rate_wpm: int = 150, volume: float = 1.0,
                 data_dir: Path | None = None, content_dir: Path | None = None,
-                store_new: bool = True) -> AssistantVoice:
+                fixed: Mapping[str, str] | None = None, store_new: bool = True) -> AssistantVoice:
     """The voice to speak with: the configured kind, or the first that works; never fails for lack of
     a neural voice (espeak-ng stands in, with one warning saying why and how to fix it)."""
     if tts not in TTS_CHOICES:
@@ -94,7 +100,13 @@ def build_voice(tts: str = "auto", voice: str = "", *, rate_wpm: int = 150, volu
             log.warning("speaking with %s: %s", choice.describe(), choice.fix)
         else:
             log.info("speaking with %s%s", choice.describe(), f"; {choice.fix}" if choice.fix else "")
-        return AssistantVoice(synth, choice, rate_wpm=rate_wpm, volume=volume, cache=cache, store_new=store_new)
+        composer = None
+        if cache is not None and content_dir is not None:
+            from voicecare.speech.parts import Composer, templates
+
+            composer = Composer(templates(Path(content_dir), fixed))
+        return AssistantVoice(synth, choice, rate_wpm=rate_wpm, volume=volume, cache=cache, store_new=store_new,
+                              composer=composer, fixed=fixed)
     raise AssertionError("pyttsx3 is always available")  # pragma: no cover - _make_pyttsx3 never refuses
 
 
@@ -116,4 +128,5 @@ def voice_from_config(config: Any, *, rate_wpm: int | None = None, volume: float
                        rate_wpm=speech.voice_rate_wpm if rate_wpm is None else rate_wpm,
                        volume=config.audio.volume if volume is None else volume,
                        data_dir=Path(config.paths.data_dir), content_dir=Path(config.paths.content_dir),
+                       fixed={"number": config.safety.emergency_number, "wake": config.wake.phrase},
                        store_new=store_new)

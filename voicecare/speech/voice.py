@@ -16,7 +16,7 @@ from typing import Any, Iterator, Mapping
 
 from voicecare.audio.chunk import AudioChunk
 from voicecare.errors import BadInputError, VoicecareError
-from voicecare.speech.lines import split_sentences, spoken_sentences
+from voicecare.speech.lines import split_sentences
 from voicecare.speech.phrase_cache import BackgroundBuild, PhraseCache
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ class AssistantVoice:
     """Speaks text as audio pieces, one per sentence for a neural voice, the first as fast as possible."""
 
     def __init__(self, synth: Any, choice: VoiceChoice, *, rate_wpm: int, volume: float,
-                 cache: PhraseCache | None = None, fallback: Any = None, store_new: bool = True) -> None:
+                 cache: PhraseCache | None = None, fallback: Any = None, store_new: bool = True,
+                 composer: Any = None, fixed: Mapping[str, str] | None = None) -> None:
         self.synth = synth
         self.choice = choice
         self.rate_wpm = rate_wpm
@@ -57,6 +58,9 @@ class AssistantVoice:
         self._fallback = fallback
         """A pyttsx3 voice for when the neural one fails (made on first need when None)."""
         self._store_new = store_new
+        self.composer = composer
+        """Joins a sentence with a number or name from cached parts (``voicecare.speech.parts``)."""
+        self.fixed = dict(fixed or {})
         self._broken: str | None = None
         self._lock = threading.Lock()
         self.build: BackgroundBuild | None = None
@@ -99,9 +103,12 @@ class AssistantVoice:
 
     def _sentence(self, sentence: str) -> AudioChunk:
         if self._broken is None:
-            cached = self.cache.get(sentence) if self.cache is not None else None
-            if cached is not None:
-                return cached
+            if self.cache is not None:
+                cached = self.cache.get(sentence)
+                if cached is None and self.composer is not None:
+                    cached = self.composer.compose(sentence, self.cache.get)
+                if cached is not None:
+                    return cached
             try:
                 chunk = self.synth.render(sentence)
             except VoicecareError as exc:
@@ -130,6 +137,8 @@ class AssistantVoice:
     def warm_up(self) -> None:
         """Speak once, so the first real sentence does not pay for loading anything."""
         if self.choice.kind == "piper" and self._broken is None:
+            if getattr(self.synth, "loaded", True) is False:
+                return  # a complete phrase cache: the network is loaded only if a line needs it
             try:
                 self.synth.render("Ready.")
             except VoicecareError as exc:
@@ -139,10 +148,11 @@ class AssistantVoice:
 
     def cache_in_background(self, content_dir: Path, fixed: Mapping[str, str]) -> BackgroundBuild | None:
         """Start rendering every content sentence not yet cached (neural voices only)."""
-        if self.cache is None or self.choice.kind != "piper" or self._broken is not None:
+        if self.cache is None or self.choice.kind != "piper" or self._broken is not None or self.cache.complete():
             return None
-        sentences = spoken_sentences(content_dir, fixed)
-        self.build = BackgroundBuild(self.cache, sentences, self.synth.render).start()
+        from voicecare.speech.cache_worker import build_spec
+
+        self.build = BackgroundBuild(build_spec(self.synth, self.cache, content_dir, fixed)).start()
         return self.build
 
     def close(self) -> None:
