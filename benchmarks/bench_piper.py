@@ -12,7 +12,6 @@ for Piper medium voices on a Pi 4 (0.4 to 0.8, one thread), since no Pi is at ha
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import subprocess
@@ -26,19 +25,15 @@ from voicecare.audio.wav import write_wav
 from voicecare.content.exercises import load_exercises
 from voicecare.content.loader import DEFAULT_CONTENT_DIR
 from voicecare.runtime.output import FileOutput
-from voicecare.speech.lines import spoken_sentences
+from voicecare.speech.parts import cache_items
 from voicecare.speech.select import build_voice
 from voicecare.speech.voice import AssistantVoice
 
 PI4_RTF = (0.4, 0.8)
 """Published real-time factors of Piper medium voices on a Raspberry Pi 4."""
 FIXED = {"number": "999", "wake": "hey care"}
-UNCACHED = [
-    "Hold for {n} seconds. Breathe slowly, and let the muscle soften. You are doing well.",
-    "From {n} to 3. Good, it's easing. Let's keep going gently.",
-    "Okay. I'll remind you again in {n} minutes. Rest for now.",
-    "That's set {n} of 3. Rest a moment. Then we go again.",
-]
+NUMBERED = ["We'll hold for {n} seconds.", "Rest for {n} seconds.", "From {n} to 3.", "Set {n} of 3."]
+"""Content sentences with a number (templates from content/), each followed by two whole sentences."""
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -46,7 +41,7 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def cache_build(voice: AssistantVoice, sentences: list[str]) -> tuple[float, float, int, int]:
+def cache_build(voice: AssistantVoice, sentences: list[str | tuple[str, str]]) -> tuple[float, float, int, int]:
     """(build seconds, speech seconds, bytes, sentences rendered) for these sentences."""
     assert voice.cache is not None
     report = voice.cache.build(sentences, voice.synth.render)
@@ -69,11 +64,27 @@ def first_sound_cached(voice: AssistantVoice, sentences: list[str], lines: int) 
     return times
 
 
-def first_sound_uncached(voice: AssistantVoice, repeats: int) -> list[tuple[float, float, float, float]]:
+def numbered_lines(sentences: list[str], count: int) -> list[str]:
+    """Lines as the assistant says them: a sentence with a number, then two content sentences."""
+    rng = random.Random(11)
+    return [" ".join([NUMBERED[i % len(NUMBERED)].format(n=11 + i), *rng.sample(sentences, 2)])
+            for i in range(count)]
+
+
+def first_sound_numbered(voice: AssistantVoice, lines: list[str]) -> list[float]:
+    """Milliseconds to the first piece when the first sentence must be joined from parts."""
+    times = []
+    for text in lines:
+        began = time.perf_counter()
+        next(voice.pieces(text))
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def first_sound_uncached(voice: AssistantVoice, lines: list[str]) -> list[tuple[float, float, float, float]]:
     """Per line: (first sound ms, first sentence seconds, RTF, whole-line synthesis ms)."""
     rows = []
-    for i in range(repeats):
-        text = UNCACHED[i % len(UNCACHED)].format(n=11 + i)
+    for text in lines:
         began = time.perf_counter()
         pieces = voice.pieces(text)
         first = next(pieces)
@@ -116,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     quick = "--quick" in args
     from benchmarks.bench_timing import run_hold
 
-    all_sentences = spoken_sentences(DEFAULT_CONTENT_DIR, FIXED)
+    all_sentences = cache_items(DEFAULT_CONTENT_DIR, FIXED)  # sentences, then (key, text) parts
     with tempfile.TemporaryDirectory(prefix="bench-piper-") as tmp:
         folder = Path(tmp)
         began = time.perf_counter()
@@ -127,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         voice.warm_up()
         sample = random.Random(3).sample(all_sentences, 60) if quick else all_sentences
-        whole = [s for s in sample if s.endswith((".", "?", "!"))]  # names alone never end a line
+        whole = [s for s in sample if isinstance(s, str) and s.endswith((".", "?", "!"))]  # not names alone
         build_s, speech_s, size, rendered = cache_build(voice, sample)
         scale = len(all_sentences) / len(sample)
         full_build, full_speech, full_size = build_s * scale, speech_s * scale, size * scale
@@ -135,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         uncached_voice = build_voice("piper", data_dir=folder / "fresh", content_dir=DEFAULT_CONTENT_DIR,
                                      store_new=False)
         uncached_voice.warm_up()
-        uncached = first_sound_uncached(uncached_voice, 8 if quick else 24)
+        lines = numbered_lines([s for s in all_sentences if isinstance(s, str) and s.endswith(".")],
+                               8 if quick else 24)
+        uncached = first_sound_uncached(uncached_voice, lines)
+        joined = first_sound_numbered(voice, lines) if not quick else []
         programme = load_exercises()
         hold_s = 10.0 if quick else 60.0
         cached_hold = run_hold(programme, hold_s, voice.synthesize, "Piper, phrase cache")
@@ -155,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Piper voice {voice.choice.voice}: loaded in {load_s:.2f} s")
     print()
-    print(f"Phrase cache, all content with one voice ({len(all_sentences)} sentences)"
+    print(f"Phrase cache, all content with one voice ({len(all_sentences)} sentences and parts)"
           + (f", extrapolated from {len(sample)}" if quick else ""))
     rtf = build_s / speech_s if speech_s else float("nan")
     print(f"{'speech held':<44} {full_speech / 60:>8.1f} min")
@@ -167,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     print("First sound after the decision to speak")
     print(f"{'cached lines (3 sentences), median / p95 / max':<44} {statistics.median(cached):>8.2f} / "
           f"{_pct(cached, 0.95):.2f} / {max(cached):.2f} ms   (target <= 30 ms)")
+    if joined:
+        print(f"{'lines with a number, joined from parts':<44} {statistics.median(joined):>8.2f} / "
+              f"{_pct(joined, 0.95):.2f} / {max(joined):.2f} ms")
     first = [r[0] for r in uncached]
     bound = [r[2] * r[1] * 1000 for r in uncached]
     whole_ms = [r[3] for r in uncached]

@@ -254,3 +254,22 @@ def test_a_sentence_with_a_number_is_joined_from_parts_without_the_network(tmp_p
     assert Composer(templates(content)).compose("We'll hold for a while.", lazy.cache.get) is None
     lazy.synthesize("Something nobody wrote down.")
     assert lazy.synth.loaded is True  # only a line that cannot be built loads the network
+
+
+@pytest.mark.speech
+def test_stop_cuts_off_the_piper_voice_and_everything_queued(tmp_path: Path, voices) -> None:  # noqa: ANN001
+    from test_run_spoken import Conversation, Turn, after_event, at
+
+    talk = Conversation(tmp_path, voices.speak, safety='[speech]\ntts = "piper"\n')
+    talk.run([Turn("hey care how much water should I drink", at(1.0)),
+              Turn("stop", after_event("say", 1.5))])
+    says = talk.of("say")
+    heard = [e for e in talk.of("heard") if e["text"] == "stop"]
+    assert heard, [e["text"] for e in talk.of("heard")]
+    queued = [e for e in says if e["t"] + e["seconds"] > heard[0]["t"]]
+    assert len(queued) >= 2  # the line sounding and those queued after it
+    end = max(e["t"] + e["seconds"] for e in queued)
+    samples = np.abs(talk.output.array().astype(np.int32))
+    before = samples[int(says[0]["t"] * RATE): int(heard[0]["t"] * RATE)]
+    after = samples[int((heard[0]["t"] + 0.02) * RATE): int(end * RATE)]
+    assert before.max() > 1000 and after.max() < 50  # cut at the stop, and nothing queued played after it

@@ -8,7 +8,6 @@ number in it ("Hold for 25 seconds.") is synthesised when it is first needed.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import tomllib
 from pathlib import Path
@@ -36,17 +35,18 @@ def content_version(content_dir: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def _strings(value: Any, key: str = "") -> Iterator[str]:
+def content_strings(value: Any, key: str = "") -> Iterator[str]:
+    """Every string in a parsed content file, except values of keys that are never spoken."""
     if key in NOT_SPOKEN_KEYS:
         return
     if isinstance(value, str):
         yield value
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item, key)
+            yield from content_strings(item, key)
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, k)
+            yield from content_strings(v, k)
 
 
 def _expand(sentence: str, fixed: Mapping[str, str]) -> list[str]:
@@ -79,13 +79,9 @@ def spoken_sentences(content_dir: Path, fixed: Mapping[str, str] | None = None) 
             continue
         with path.open("rb") as handle:
             data = tomllib.load(handle)
-        for text in _strings(data):
+        for text in content_strings(data):
             for sentence in split_sentences(text):
                 for filled in _expand(sentence, fixed):
                     seen.setdefault(filled, None)
     return list(seen)
 
-
-def combinations(*groups: list[str]) -> Iterator[tuple[str, ...]]:
-    """Every pick of one item per group (used by the benchmark to build sample lines)."""
-    return itertools.product(*groups)

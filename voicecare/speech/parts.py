@@ -18,7 +18,8 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from voicecare.audio.chunk import RATE, AudioChunk
-from voicecare.speech.lines import NOT_SPOKEN_FILES, SIDE_VALUES, _strings, split_sentences, spoken_sentences
+from voicecare.speech.lines import (NOT_SPOKEN_FILES, SIDE_VALUES, content_strings, split_sentences,
+                                    spoken_sentences)
 
 PART_PREFIX = "\x1fpart:"
 """Cache keys of parts start with this, so a part never answers for a whole sentence."""
@@ -70,7 +71,7 @@ def templates(content_dir: Path, fixed: Mapping[str, str] | None = None) -> list
             continue
         with path.open("rb") as handle:
             data = tomllib.load(handle)
-        for text in _strings(data):
+        for text in content_strings(data):
             for sentence in split_sentences(text):
                 names = set(_SLOT.findall(sentence))
                 if not names - {"side", "other"} - set(fixed):

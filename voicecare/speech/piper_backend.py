@@ -7,6 +7,8 @@ voice's own rate (22050 Hz for medium voices) and is converted once, here, to th
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import logging
 import threading
@@ -31,9 +33,9 @@ least a frame). Measured on en_US-joe-medium: a sentence lasts about 0.78 s + 1.
 these two figures a rate sounds as fast as espeak-ng at the same rate (110, 150 and 220 words a
 minute within 12%), and halving the rate doubles the length."""
 LENGTH_SCALES = (0.4, 3.0)
-MAX_PART_WORDS = 12
-"""Longer sentences are synthesised a clause at a time: the network's working memory grows with the
-length of what it renders (a 9-second sentence needs 170 MB more; two halves, 100 MB)."""
+MAX_PART_WORDS = 8
+"""Longer sentences are synthesised a clause at a time (split after commas): the network's working
+memory grows with the length of what it renders, about 22 MB a second of speech."""
 PEAK = 0.85
 """Each sentence is normalised to this peak (full scale at volume 1.0 would clip after resampling)."""
 _FIX = "run `voicecare voice install` again, or set [speech] tts = \"pyttsx3\""
@@ -89,6 +91,7 @@ class PiperSynth:
                          for c in self._voice.synthesize(clause, self._config)]
         except Exception as exc:  # onnxruntime and the phonemizer raise many kinds; all mean the same here
             raise AudioError(f"Piper could not speak {text[:40]!r} ({type(exc).__name__}: {exc})", _FIX) from exc
+        _trim_heap()
         if not parts:
             raise AudioError(f"Piper produced no audio for {text[:40]!r}", "check the text has words in it")
         audio = np.concatenate(parts) if len(parts) > 1 else parts[0]
@@ -124,8 +127,25 @@ class LazyPiper:
         return self._synth.render(text)
 
 
-def clauses(text: str, max_words: int = MAX_PART_WORDS) -> list[str]:
+_malloc_trim: Any = None
+"""glibc's malloc_trim, found on first use (False where there is none)."""
+
+
+def _trim_heap() -> None:
+    """Give the sentence's freed working memory back to the system (glibc keeps it otherwise)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+def clauses(text: str, max_words: int | None = None) -> list[str]:
     """The text in parts of at most about ``max_words`` words, split only after a comma or semicolon."""
+    max_words = MAX_PART_WORDS if max_words is None else max_words
     words = text.split()
     if len(words) <= max_words:
         return [text]
@@ -174,7 +194,26 @@ def _load(files: PiperVoiceFiles, threads: int) -> Any:
                                                providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf types
         raise PiperUnavailable(f"voice {files.model} will not load ({type(exc).__name__})") from exc
-    return PiperVoice(session=session, config=config)
+    return PiperVoice(session=_ShrinkingSession(session, onnxruntime), config=config)
+
+
+class _ShrinkingSession:
+    """The ONNX session, returning its working memory after every sentence.
+
+    Without this the arena keeps the largest buffers it ever needed, and with many sentence lengths
+    it fragments: a build of every content sentence grew to 455 MB, with it about 300 MB.
+    """
+
+    def __init__(self, session: Any, onnxruntime: Any) -> None:
+        self._session = session
+        self._options = onnxruntime.RunOptions()
+        self._options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def run(self, output_names: Any, feeds: Any) -> Any:
+        return self._session.run(output_names, feeds, self._options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
 
 
 def check_voice_files(files: PiperVoiceFiles) -> None:

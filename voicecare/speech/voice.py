@@ -72,7 +72,8 @@ class AssistantVoice:
 
     @property
     def backend(self) -> str:
-        return {"piper": "piper", "pyttsx3": "pyttsx3"}.get(self.kind, self.kind)
+        """The name ``voicecare doctor`` reports (the kind speaking now)."""
+        return self.kind
 
     @property
     def fallback_reason(self) -> str | None:
