@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m benchmarks.bench_piper [--quick]
 --quick renders a sample of the content (the full build is extrapolated from it), runs a 10 s hold
-instead of 60 s and a shorter spoken run.
+instead of 60 s and a shorter spoken run; --memory measures only peak memory.
 
 "First sound" is the time from the decision to speak (the loop has a Say) until the first audio is
 handed to the speaker, which plays it at once; the sound card's own buffer comes on top on a device.
@@ -122,9 +122,46 @@ def peak_rss_mb(command: list[str]) -> tuple[float, float, int]:
     return int(kib) / 1024, time.perf_counter() - began, int(code)
 
 
+def memory_runs(folder: Path, quick: bool) -> list[tuple[str, float, float, int, int]]:
+    """(label, peak MB, seconds, exit status, lines said) for a spoken session and the cache build."""
+    wav = spoken_input(folder, 20.0 if quick else 90.0)
+    runs = []
+
+    def session(label: str, tts: str) -> None:
+        config = folder / f"{tts}.toml"
+        config.write_text(f'[paths]\ndata_dir = "{folder / "run"}"\n[speech]\nengine = "pocketsphinx"\ntts = "{tts}"\n')
+        events = folder / "events.jsonl"
+        events.unlink(missing_ok=True)
+        mb, seconds, code = peak_rss_mb([sys.executable, "-m", "voicecare", "--config", str(config), "run", "--wake",
+                                         "off", "--input", str(wav), "--output", str(folder / "out.wav"),
+                                         "--events", str(events)])
+        said = sum('"type": "say"' in line for line in events.read_text().splitlines()) if events.exists() else 0
+        runs.append((label, mb, seconds, code, said))
+
+    session("voicecare run, espeak-ng (for comparison)", "pyttsx3")
+    session("voicecare run, Piper, empty cache (all live)", "piper")
+    if not quick:
+        cache = [sys.executable, "-m", "voicecare", "--config", str(folder / "piper.toml"), "voice", "cache"]
+        runs.append(("voicecare voice cache (all content)", *peak_rss_mb(cache), 0))
+        session("voicecare run, Piper, full cache", "piper")
+    return runs
+
+
+def print_memory(runs: list[tuple[str, float, float, int, int]]) -> None:
+    print("Peak memory (target < 250 MB); the spoken session: 'start my daily stretches', then quiet")
+    for label, mb, seconds, code, said in runs:
+        lines = f", {said} lines said" if said else ""
+        print(f"{label:<44} {mb:>8.1f} MB   ({seconds:.1f} s{lines}, exit {code})")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     quick = "--quick" in args
+    if "--memory" in args:  # only the memory figures (a few minutes)
+        with tempfile.TemporaryDirectory(prefix="bench-piper-") as tmp:
+            runs = memory_runs(Path(tmp), quick)
+        print_memory(runs)
+        return 0 if all(run[3] == 0 for run in runs) else 1
     from benchmarks.bench_timing import run_hold
 
     all_sentences = cache_items(DEFAULT_CONTENT_DIR, FIXED)  # sentences, then (key, text) parts
@@ -154,18 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         hold_s = 10.0 if quick else 60.0
         cached_hold = run_hold(programme, hold_s, voice.synthesize, "Piper, phrase cache")
         live_hold = run_hold(programme, hold_s, uncached_voice.synthesize, "Piper, every line synthesised")
-        config = folder / "config.toml"
-        config.write_text(f'[paths]\ndata_dir = "{folder / "run"}"\n[speech]\nengine = "pocketsphinx"\ntts = "piper"\n')
-        wav = spoken_input(folder, 20.0 if quick else 90.0)
-        cli = [sys.executable, "-m", "voicecare", "--config", str(config)]
-        spoken_run = cli + ["run", "--wake", "off", "--input", str(wav), "--output", str(folder / "out.wav"),
-                            "--events", str(folder / "events.jsonl")]
-        runs = [("voicecare run, Piper, empty cache (all live)", *peak_rss_mb(spoken_run))]
-        said = sum(1 for line in (folder / "events.jsonl").read_text().splitlines() if '"say"' in line) \
-            if (folder / "events.jsonl").exists() else 0
-        if not quick:
-            runs.append(("voicecare voice cache (all content)", *peak_rss_mb(cli + ["voice", "cache"])))
-            runs.append(("voicecare run, Piper, full cache", *peak_rss_mb(spoken_run)))
+        runs = memory_runs(folder, quick)
 
     print(f"Piper voice {voice.choice.voice}: loaded in {load_s:.2f} s")
     print()
@@ -200,10 +226,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{h.lines} lines, synth {h.synth_ms_total:.0f} ms)")
     print()
     print("Peak memory (target < 250 MB)")
-    for label, mb, seconds, code in runs:
-        print(f"{label:<44} {mb:>8.1f} MB   ({seconds:.1f} s, exit {code})")
-    print(f"(the spoken session: 'start my daily stretches', then {said} lines said)")
-    return 0 if all(code == 0 for *_, code in runs) else 1
+    print_memory(runs)
+    return 0 if all(run[3] == 0 for run in runs) else 1
 
 
 if __name__ == "__main__":

@@ -351,11 +351,12 @@ class AudioLoop:
             audio = next(pieces)
             self._catch_up()
             t = self.p.output.play(audio, self.now)
-            seconds = audio.seconds
+            end = t + audio.seconds
             for more in pieces:  # the next sentences are made while the first one sounds
-                self.p.output.play(more, self.now)
-                seconds += more.seconds
-            self._said.add(action.text, t, t + seconds)
+                self._catch_up()  # made too slowly, a sentence starts late, and the line ends later
+                end = self.p.output.play(more, self.now) + more.seconds
+            seconds = end - t
+            self._said.add(action.text, t, end)
             self._speaking = True
             self.p.events.write(t, {**(action.event() or {}), "seconds": round(seconds, 3)})
             return
