@@ -39,6 +39,18 @@ def test_remote_choices_need_their_address(tmp_path):
         config_for(tmp_path, '[homeassistant]\nurl = "homeassistant.local"\n')
 
 
+def test_a_remote_voice_falls_back_to_the_local_voice_auto_would_choose(tmp_path):
+    from voicecare.remote.tts import RemoteVoice
+    from voicecare.speech.select import voice_from_config
+
+    config = config_for(tmp_path, '[speech]\ntts = "wyoming"\n[wyoming]\ntts_uri = "tcp://127.0.0.1:9"\n')
+    local = voice_from_config(config, store_new=False)
+    auto = voice_from_config(config_for(tmp_path), store_new=False)
+    assert local.choice.kind == auto.choice.kind  # Piper where it is installed, else espeak-ng
+    _, voice = with_remote(config, "local recognizer", local)
+    assert isinstance(voice, RemoteVoice) and voice.local is local
+
+
 def test_doctor_lists_each_remote_service_and_warns_when_it_does_not_answer(tmp_path):
     port = free_port()
     config = config_for(tmp_path, f'[speech]\nengine = "wyoming"\ntts = "wyoming"\n[wyoming]\n'

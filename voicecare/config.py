@@ -64,12 +64,14 @@ class SpeechConfig:
     voice_rate_wpm: int = 150
     """Speaking rate in words per minute."""
     voice: str = ""
-    """Speech synthesis voice id or name; empty is the default voice."""
+    """Speech synthesis voice: a Piper voice (en_US-joe-medium) or an espeak-ng one (en-gb); empty is
+    en_US-joe-medium with Piper, English with espeak-ng."""
+    tts: str = "auto"
+    """auto (Piper if its voice is installed, else pyttsx3/espeak-ng), piper, pyttsx3, or wyoming
+    (``[wyoming] tts_uri``, falling back to the local voice that auto would choose)."""
     nlu_threshold: float = DEFAULT_THRESHOLD
     """Match score (0.0-1.0) below which an utterance is not understood (the value the
     understanding was measured at; red flags ignore it)."""
-    tts: str = "auto"
-    """auto (the local voice) or wyoming (``[wyoming] tts_uri``, falling back to the local voice)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +355,8 @@ SECTIONS: Mapping[str, tuple[type, Mapping[str, Parser]]] = MappingProxyType({
     "speech": (SpeechConfig, {
         "engine": _choice("auto", "vosk", "pocketsphinx", "wyoming"), "model_dir": _path,
         "voice_rate_wpm": _number(80, 300, integer=True, unit=" words per minute"), "voice": _text,
-        "nlu_threshold": _number(0.0, 1.0), "tts": _choice("auto", "wyoming")}),
+        "nlu_threshold": _number(0.0, 1.0),
+        "tts": _choice("auto", "piper", "pyttsx3", "wyoming")}),
     "wake": (WakeConfig, {"phrase": _phrase, "enabled": _boolean}),
     "holds": (HoldsConfig, {"preferred_seconds": _hold_table, "longer_step_seconds": _number(1, 60, unit=" seconds")}),
     "reminders": (ReminderSettings, {

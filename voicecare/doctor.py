@@ -203,10 +203,9 @@ def _db(amplitude: float) -> float:
 
 
 def _voice(config: Config) -> Any:
-    from voicecare.speech.tts import Voice
+    from voicecare.speech.select import voice_from_config
 
-    return Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
-                 voice=config.speech.voice or None)
+    return voice_from_config(config, store_new=False)
 
 
 def check_tts(config: Config) -> CheckResult:
@@ -218,14 +217,23 @@ def check_tts(config: Config) -> CheckResult:
         seconds = time.perf_counter() - began
     except VoicecareError as exc:
         return _from_error("tts", exc)
-    used = getattr(voice, "backend", None)
-    backend = str(getattr(used, "value", used) or "espeak-ng")
-    name = config.speech.voice or "default voice"
+    choice = voice.choice
+    backend = voice.backend
     rms, _peak = _level_dbfs(audio.array())
-    values = {"backend": backend, "synth_seconds": round(seconds, 3), "audio_seconds": round(audio.seconds, 3)}
-    detail = f"{backend} ({name}) spoke {audio.seconds:.1f} s of speech in {seconds:.2f} s"
+    values = {"backend": backend, "voice": choice.voice, "why": choice.reason,
+              "synth_seconds": round(seconds, 3), "audio_seconds": round(audio.seconds, 3)}
+    detail = f"{choice.describe()} spoke {audio.seconds:.1f} s of speech in {seconds:.2f} s"
+    if voice.fallback_reason and backend != choice.kind:
+        return _warn("tts", f"{detail}, but it failed ({voice.fallback_reason}): espeak-ng spoke instead",
+                     choice.fix or "run `voicecare voice install`", **values)
     if rms < SILENT_DBFS:
         return _warn("tts", f"{detail}, but it is silent", "raise [audio] volume in the config", **values)
+    if choice.fallback:
+        return _warn("tts", detail, choice.fix, **values)
+    if voice.cache is not None:
+        sentences, size = voice.cache.size()
+        values.update(cache_sentences=sentences, cache_bytes=size)
+        detail += f"; {sentences} sentences rendered ahead ({size / 1e6:.1f} MB)"
     return _ok("tts", detail, **values)
 
 

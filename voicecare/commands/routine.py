@@ -39,11 +39,10 @@ def run(args: argparse.Namespace) -> int:
     programme = load_exercises(config.paths.content_dir)
     programme.routine(args.name)  # an unknown name fails here, listing the known ones (exit 2)
     from voicecare.audio.tones import tone
-    from voicecare.speech.tts import Voice
+    from voicecare.speech.select import voice_from_config
 
     if args.render is not None:
-        voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
-                      voice=config.speech.voice or None)
+        voice = voice_from_config(config)  # the voice and rate the live session uses
         from voicecare.audio.wav import write_wav
         from voicecare.render import render_routine
 

@@ -40,7 +40,7 @@ class RemoteVoice:
     @property
     def settings(self) -> Any:
         """The local voice's settings (rate, volume), for code that reads them."""
-        return self.local.settings
+        return getattr(self.local, "settings", None)
 
     def warm_up(self) -> None:
         """The local voice is the fallback: make sure it is ready."""

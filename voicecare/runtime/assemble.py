@@ -28,7 +28,7 @@ from voicecare.runtime.journal_watch import PROMPT as JOURNAL_PROMPT, JournalWat
 from voicecare.runtime.loop import AudioLoop, LoopParts, LoopSettings
 from voicecare.runtime.output import DeviceOutput, FileOutput
 from voicecare.service import Notifier
-from voicecare.speech.tts import Voice
+from voicecare.speech.select import voice_from_config
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +80,12 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
     recognizer = create_recognizer(local_engine(engine), model_dir=config.speech.model_dir,
                                    phrases=phrases, vocabulary=vocabulary)
     wake, spotter = listening_for(brain.wake, recognizer)
-    voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
-                  voice=config.speech.voice or None)
-    recognizer, voice = with_remote(config, recognizer, voice, engine)  # Wyoming services, when configured
+    voice = voice_from_config(config)
     voice.warm_up()
+    if not options.input:  # on the device, render every content sentence ahead, in the background
+        voice.cache_in_background(Path(config.paths.content_dir), {
+            "number": config.safety.emergency_number, "wake": brain.wake.phrase if brain.wake else ""})
+    recognizer, voice = with_remote(config, recognizer, voice, engine)  # Wyoming services, when configured
     parts = LoopParts(
         assistant=brain.assistant, microphone=microphone, output=output, voice=voice,
         recognizer=recognizer, understander=brain.understander, endpointer=Endpointer(),

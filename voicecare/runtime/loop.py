@@ -11,7 +11,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from voicecare.audio.chunk import AudioChunk
 from voicecare.core.actions import (
@@ -229,7 +229,7 @@ class AudioLoop:
         if pad is not None:
             pad(max(self._stream_time, self.now))
         for close in (getattr(self.p.microphone, "close", None), self.p.output.close,
-                      getattr(self.p.journal, "close", None)):
+                      getattr(self.p.journal, "close", None), getattr(self.p.voice, "close", None)):
             if close is None:
                 continue
             try:
@@ -358,12 +358,18 @@ class AudioLoop:
         if isinstance(action, Say):
             if action.interrupt:
                 self.p.output.stop(self.now)
-            audio = self._synthesize(action.text)
+            pieces = self._pieces(action.text)
+            audio = next(pieces)
             self._catch_up()
             t = self.p.output.play(audio, self.now)
-            self._said.add(action.text, t, t + audio.seconds)
+            end = t + audio.seconds
+            for more in pieces:  # the next sentences are made while the first one sounds
+                self._catch_up()  # made too slowly, a sentence starts late, and the line ends later
+                end = self.p.output.play(more, self.now) + more.seconds
+            seconds = end - t
+            self._said.add(action.text, t, end)
             self._speaking = True
-            self.p.events.write(t, {**(action.event() or {}), "seconds": round(audio.seconds, 3)})
+            self.p.events.write(t, {**(action.event() or {}), "seconds": round(seconds, 3)})
             return
         elif isinstance(action, Tone):
             t = self.p.output.play(self.p.tones(action.name), self.now)
@@ -383,6 +389,25 @@ class AudioLoop:
         except VoicecareError as exc:
             log.warning("speech synthesis failed once (%s); retrying", exc.what)
             return self.p.voice.synthesize(text)
+
+    def _pieces(self, text: str) -> Iterator[AudioChunk]:
+        """The line sentence by sentence when the voice can (the first sounds sooner), else whole."""
+        pieces = getattr(self.p.voice, "pieces", None)
+        if pieces is None:
+            yield self._synthesize(text)
+            return
+        try:
+            parts = pieces(text)
+            first = next(parts)
+        except VoicecareError as exc:
+            log.warning("speech synthesis failed once (%s); retrying", exc.what)
+            parts = pieces(text)
+            first = next(parts)
+        yield first
+        try:
+            yield from parts
+        except VoicecareError as exc:
+            log.error("could not say the rest of %r: %s", text[:40], exc.line())
 
     def _record(self, action: Record) -> None:
         journal = self.p.journal

@@ -1,0 +1,162 @@
+"""The assistant's voice: one synthesizer, the phrase cache in front of it, espeak-ng behind it.
+
+A neural voice is too slow to render a long line after the person stops talking, so a line is
+spoken sentence by sentence: each sentence comes from the phrase cache when it is there, else it is
+synthesised (and kept); the caller plays the first piece while the next is made. If the neural
+voice fails, that sentence and every later one come from pyttsx3/espeak-ng, with one warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from voicecare.audio.chunk import AudioChunk
+from voicecare.errors import BadInputError, VoicecareError
+from voicecare.speech.lines import split_sentences
+from voicecare.speech.phrase_cache import BackgroundBuild, PhraseCache
+
+log = logging.getLogger(__name__)
+
+SENTENCE_PAUSE_SECONDS = 0.25
+"""Quiet between two sentences of one line: calm pacing, and the same whether cached or not."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceChoice:
+    """Which synthesizer speaks, and why (``voicecare doctor`` says this)."""
+
+    kind: str
+    """``piper`` or ``pyttsx3``."""
+    voice: str
+    """The voice's name (a Piper voice, or an espeak-ng voice for pyttsx3)."""
+    reason: str
+    fallback: bool = False
+    """True when the configured or preferred voice could not be used."""
+    fix: str = ""
+    """How to get the preferred voice, when it was not used."""
+
+    def describe(self) -> str:
+        engine = "Piper" if self.kind == "piper" else "pyttsx3/espeak-ng"
+        return f"{engine} voice {self.voice} ({self.reason})"
+
+
+class AssistantVoice:
+    """Speaks text as audio pieces, one per sentence for a neural voice, the first as fast as possible."""
+
+    def __init__(self, synth: Any, choice: VoiceChoice, *, rate_wpm: int, volume: float,
+                 cache: PhraseCache | None = None, fallback: Any = None, store_new: bool = True,
+                 composer: Any = None, fixed: Mapping[str, str] | None = None) -> None:
+        self.synth = synth
+        self.choice = choice
+        self.rate_wpm = rate_wpm
+        self.volume = volume
+        self.cache = cache
+        self._fallback = fallback
+        """A pyttsx3 voice for when the neural one fails (made on first need when None)."""
+        self._store_new = store_new
+        self.composer = composer
+        """Joins a sentence with a number or name from cached parts (``voicecare.speech.parts``)."""
+        self.fixed = dict(fixed or {})
+        self._broken: str | None = None
+        self._lock = threading.Lock()
+        self.build: BackgroundBuild | None = None
+
+    @property
+    def kind(self) -> str:
+        """The synthesizer speaking now: the chosen one, or pyttsx3 once the chosen one has failed."""
+        return "pyttsx3" if self._broken else self.choice.kind
+
+    @property
+    def backend(self) -> str:
+        """The name ``voicecare doctor`` reports (the kind speaking now)."""
+        return self.kind
+
+    @property
+    def fallback_reason(self) -> str | None:
+        return self._broken or (self.choice.reason if self.choice.fallback else None)
+
+    def pieces(self, text: str) -> Iterator[AudioChunk]:
+        """The line as audio, a piece at a time; raises BadInputError for empty text, AudioError when no
+        synthesizer can speak."""
+        text = " ".join(text.split())
+        if not text:
+            raise BadInputError("nothing to say", "give some text")
+        if self.kind == "pyttsx3" and self.choice.kind == "pyttsx3":
+            yield self.synth.synthesize(text)  # espeak-ng is fast: the whole line, as it always was
+            return
+        for i, sentence in enumerate(split_sentences(text)):
+            chunk = self._sentence(sentence)
+            if i:
+                chunk = AudioChunk(rate=chunk.rate, width=2, channels=1,
+                                   audio=AudioChunk.silence(SENTENCE_PAUSE_SECONDS).audio + chunk.audio)
+            yield chunk
+
+    def synthesize(self, text: str) -> AudioChunk:
+        """The whole line as one piece of audio (``say --out``, rendering, the doctor)."""
+        chunks = list(self.pieces(text))
+        if len(chunks) == 1:
+            return chunks[0]
+        return AudioChunk(rate=chunks[0].rate, width=2, channels=1, audio=b"".join(c.audio for c in chunks))
+
+    def _sentence(self, sentence: str) -> AudioChunk:
+        if self._broken is None:
+            if self.cache is not None:
+                cached = self.cache.get(sentence)
+                if cached is None and self.composer is not None:
+                    cached = self.composer.compose(sentence, self.cache.get)
+                if cached is not None:
+                    return cached
+            try:
+                chunk = self.synth.render(sentence)
+            except VoicecareError as exc:
+                self._give_up(exc.what)
+            else:
+                if self.cache is not None and self._store_new:
+                    self.cache.put(sentence, chunk)
+                return chunk
+        return self._espeak().synthesize(sentence)
+
+    def _give_up(self, reason: str) -> None:
+        """The neural voice failed: say so once, and speak with espeak-ng from now on."""
+        with self._lock:
+            if self._broken is None:
+                self._broken = reason
+                log.warning("%s; speaking with pyttsx3/espeak-ng from now on", reason)
+
+    def _espeak(self) -> Any:
+        with self._lock:
+            if self._fallback is None:
+                from voicecare.speech.tts import Voice
+
+                self._fallback = Voice(rate_wpm=self.rate_wpm, volume=self.volume)
+            return self._fallback
+
+    def warm_up(self) -> None:
+        """Speak once, so the first real sentence does not pay for loading anything."""
+        if self.choice.kind == "piper" and self._broken is None:
+            if getattr(self.synth, "loaded", True) is False:
+                return  # a complete phrase cache: the network is loaded only if a line needs it
+            try:
+                self.synth.render("Ready.")
+            except VoicecareError as exc:
+                self._give_up(exc.what)
+            return
+        self.synth.synthesize("Ready.")
+
+    def cache_in_background(self, content_dir: Path, fixed: Mapping[str, str]) -> BackgroundBuild | None:
+        """Start rendering every content sentence not yet cached (neural voices only)."""
+        if self.cache is None or self.choice.kind != "piper" or self._broken is not None or self.cache.complete():
+            return None
+        from voicecare.speech.cache_worker import build_spec
+
+        self.build = BackgroundBuild(build_spec(self.synth, self.cache, content_dir, fixed)).start()
+        return self.build
+
+    def close(self) -> None:
+        """Stop a background cache build (what it finished stays cached)."""
+        if self.build is not None:
+            self.build.stop()
