@@ -76,6 +76,9 @@ class Transcript:
     confidence: float = 1.0
     engine: str = "text"
     alternatives: tuple[str, ...] = ()
+    search: str = "open"
+    """What the words were decoded against: ``open`` (the domain language model), or the grammar of
+    the waiting state named (``pain``, ``side``...)."""
 
 
 @dataclass(frozen=True, slots=True)

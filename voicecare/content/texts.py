@@ -68,6 +68,9 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "pattern_persistent": frozenset(),
     "check_yes_no": frozenset(),
     "check_cleared": frozenset(),
+    "confirm_pain": frozenset({"value"}),
+    "confirm_side": frozenset({"side"}),
+    "noisy_room": frozenset(),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 

@@ -27,6 +27,10 @@ class Heard:
     understanding: Understanding
     addressed: bool = True
     alternatives: tuple[Understanding, ...] = ()
+    confidence: float = 1.0
+    """The recognizer's confidence in the words (1.0 for typed text): an unsure answer is confirmed."""
+    noisy: bool = False
+    """The room was loud when these words were heard (the microphone's noise floor)."""
 
     @property
     def possible(self) -> Understanding | None:
@@ -150,6 +154,17 @@ class CheckRedFlag(Action):
     type: ClassVar[str] = "check"
     flag: str
     state: str
+
+
+@dataclass(frozen=True, slots=True)
+class PainRated(Action):
+    """A pain rating was taken: ``value`` 0-10, ``when`` start or end, ``confirmed`` when it was read
+    back and agreed (False: heard clearly enough not to need it)."""
+
+    type: ClassVar[str] = "pain"
+    value: int
+    when: str
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
