@@ -85,4 +85,5 @@ def combine(open_reading: Transcript, answer: Transcript | None, accepted: bool)
     others = [t for t in (open_reading.text, *open_reading.alternatives, *answer.alternatives)
               if t and t != answer.text]
     return Transcript(text=answer.text, confidence=answer.confidence, engine=answer.engine,
-                      alternatives=tuple(dict.fromkeys(others)), search=answer.search)
+                      alternatives=tuple(dict.fromkeys(others)), search=answer.search,
+                      open_text=open_reading.text)

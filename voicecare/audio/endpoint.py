@@ -106,6 +106,14 @@ class Endpointer:
         return self._start_index is not None
 
     @property
+    def noise_floor_dbfs(self) -> float | None:
+        """The room's noise level at the microphone (the quietest tenth of the last few seconds), or
+        None before any audio: what the speech has to rise above."""
+        if not self._energies:
+            return None
+        return float(np.percentile(self._energies, 10))
+
+    @property
     def quiet_seconds(self) -> float:
         """How long the input has been quiet: a pause, or the end of an utterance not yet confirmed."""
         return self._quiet * _FRAME_SECONDS

@@ -17,6 +17,7 @@ from voicecare.asr.transcribe import domain_language
 from voicecare.audio.endpoint import Endpointer
 from voicecare.audio.tones import tone
 from voicecare.config import Config
+from voicecare.content.listening import load_listening
 from voicecare.core.actions import Say
 from voicecare.errors import AudioError
 from voicecare.runtime.build import Brain, StateSaver, build_brain, open_journal
@@ -70,7 +71,8 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
     if brain.wake is not None:
         phrases = (*phrases, brain.wake.phrase)
     recognizer = create_recognizer(options.engine or config.speech.engine, model_dir=config.speech.model_dir,
-                                   phrases=phrases, vocabulary=vocabulary)
+                                   phrases=phrases, vocabulary=vocabulary,
+                                   listening=load_listening(Path(config.paths.content_dir)))
     voice = Voice(rate_wpm=config.speech.voice_rate_wpm, volume=config.audio.volume,
                   voice=config.speech.voice or None)
     voice.warm_up()

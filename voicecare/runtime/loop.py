@@ -26,6 +26,7 @@ from voicecare.core.actions import (
     Tick,
     Tone,
 )
+from voicecare.core.expectation import Expect
 from voicecare.core.wake import WakePhrase
 from voicecare.errors import AudioError, VoicecareError
 from voicecare.messages import Transcript, Understanding
@@ -56,6 +57,11 @@ class LoopSettings:
     block_seconds: float = 0.03
     speculate_after_seconds: float = 0.09
     """Quiet this long inside an utterance starts recognizing it before its end is confirmed."""
+    noisy_floor_dbfs: float = -40.0
+    """A noise floor above this at the microphone is a loud room (a television, a fan close by)."""
+    agreed_confidence: float = 0.9
+    """An answer the waiting state's grammar and the open model both heard, with the same meaning,
+    counts as heard clearly (at least this confident), however short it was."""
 
 
 @dataclass(slots=True)
@@ -85,6 +91,7 @@ class _Early:
     start: float
     end: float
     future: Future
+    expect: Expect = Expect.IDLE
 
 
 class AudioLoop:
@@ -139,6 +146,7 @@ class AudioLoop:
                     break
                 block = self._read()
                 if block is None and self._finite:
+                    self._end_of_input()
                     break
                 if block is not None:
                     start = block.timestamp if block.timestamp is not None else self._stream_time
@@ -156,6 +164,17 @@ class AudioLoop:
                 self._drain()
         finally:
             self._shutdown()
+
+    def _end_of_input(self) -> None:
+        """The input file has ended: speech that ran to its last sample is an utterance too."""
+        for utterance in self.p.endpointer.flush():
+            quiet_after = self.p.output.busy_until(self.now) + self.settings.self_hearing_tail_seconds
+            self._utterance(utterance, during_speech=utterance.start < quiet_after)
+
+    def _expecting(self) -> Expect:
+        """What the conversation waits to hear (the recognizer decodes that state's grammar too)."""
+        expecting = getattr(self.p.assistant, "expecting", None)
+        return expecting() if expecting is not None else Expect.IDLE
 
     def _read(self) -> AudioChunk | None:
         deadline = self.p.assistant.next_deadline(self.now, self.wall)
@@ -281,15 +300,17 @@ class AudioLoop:
         if self._early is None:
             partial = endpointer.partial()
             if partial is not None:
-                job = self._recognizer.submit(self.p.recognizer.transcribe, partial.audio)
-                self._early = _Early(partial.start, partial.end, job)
+                expect = self._expecting()
+                job = self._recognizer.submit(self.p.recognizer.transcribe, partial.audio, expect)
+                self._early = _Early(partial.start, partial.end, job, expect)
 
     def _transcribe(self, utterance: Any) -> Transcript:
         """The transcript of a finished utterance: the early one when nothing was said after it."""
         early, self._early = self._early, None
-        if early is not None and early.start == utterance.start:
+        expect = self._expecting()
+        if early is not None and early.start == utterance.start and early.expect is expect:
             return early.future.result()  # quiet since it began: it holds all of the speech
-        return self._recognizer.submit(self.p.recognizer.transcribe, utterance.audio).result()
+        return self._recognizer.submit(self.p.recognizer.transcribe, utterance.audio, expect).result()
 
     def _utterance(self, utterance: Any, *, during_speech: bool) -> None:
         transcript = self._transcribe(utterance)
@@ -299,7 +320,11 @@ class AudioLoop:
         understanding: Understanding = self.p.understander.understand(rest)
         alternatives = () if understanding.is_red_flag else understand_alternatives(
             transcript.alternatives, self.p.understander.understand, self.p.wake)
-        event = Heard(understanding, addressed=addressed, alternatives=alternatives)
+        confidence = self._clarity(transcript, understanding)
+        floor = getattr(self.p.endpointer, "noise_floor_dbfs", None)
+        noisy = floor is not None and floor > self.settings.noisy_floor_dbfs
+        event = Heard(understanding, addressed=addressed, alternatives=alternatives, confidence=confidence,
+                      noisy=noisy)
         possible = event.possible
         self._catch_up()  # recognition took real time: the answer cannot come before now
         if during_speech and not self._may_interrupt(understanding, utterance, possible):
@@ -311,11 +336,25 @@ class AudioLoop:
             record["alternatives"] = list(transcript.alternatives)
         if possible is not None:
             record["possible"] = {"text": possible.text, "intent": possible.intent}
+        if transcript.search != "open":
+            record["search"] = transcript.search
+        if noisy:
+            record["noise_floor_dbfs"] = round(floor, 1)
         self.p.events.write(self.now, record)
         self.p.events.understood(self.now, understanding)
         log.debug("heard %r → %s%s", transcript.text, understanding.intent,
                   f" (or {possible.intent} in {possible.text!r})" if possible else "")
         self._execute(self._handle(event))
+
+    def _clarity(self, transcript: Transcript, understanding: Understanding) -> float:
+        """The recognizer's confidence, raised when the open model heard the same answer as the grammar."""
+        if transcript.open_text is None or not understanding.slots and understanding.intent == "unknown":
+            return transcript.confidence
+        _, rest = self.p.wake.split(transcript.open_text) if self.p.wake else (True, transcript.open_text)
+        openly = self.p.understander.understand(rest)
+        if openly.intent == understanding.intent and dict(openly.slots) == dict(understanding.slots):
+            return max(transcript.confidence, self.settings.agreed_confidence)
+        return transcript.confidence
 
     def _may_interrupt(self, understanding: Understanding, utterance: Any,
                        possible: Understanding | None = None) -> bool:
