@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian / Raspberry Pi OS packages voicecare needs, only those missing.
-# Speech output: espeak-ng. Audio devices: libportaudio2. Test voices: flite (and sox for tools).
+# Speech output: espeak-ng. Audio devices: libportaudio2. Test voices: flite, festival (and sox for tools).
 set -euo pipefail
 
 packages=(espeak-ng libespeak-ng1 libportaudio2 flite python3-venv)
-[ "${1:-}" = "--test" ] && packages+=(sox systemd)
+[ "${1:-}" = "--test" ] && packages+=(sox systemd festival festvox-us-slt-hts festvox-kallpc16k)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -9,7 +9,9 @@ from voicecare.audio.chunk import RATE, AudioChunk
 from voicecare.errors import AudioError, BadInputError
 
 
-@pytest.mark.parametrize("voice", ["slt", "awb", "rms", "kal", "espeak:en-us", "espeak:en"])
+@pytest.mark.parametrize(
+    "voice", ["slt", "awb", "rms", "kal", "espeak:en-us", "espeak:en", "festival:slt-hts", "festival:kal", "piper:joe"]
+)
 def test_every_voice_speaks_internal_format(voices, voice):
     chunk = voices.speak("please start my stretches", voice)
     assert chunk.is_internal
@@ -61,6 +63,16 @@ def test_noise_levels_and_colour(voices):
     low = lambda x: np.abs(np.fft.rfft(x)[: len(x) // 16]).mean()  # below 500 Hz
     high = lambda x: np.abs(np.fft.rfft(x)[len(x) // 4 :]).mean()  # above 2 kHz
     assert low(pink) / high(pink) > 3 * low(white) / high(white)
+
+
+def test_fan_noise_is_a_low_rumble_with_a_hum(voices):
+    fan = voices.noise(2.0, "fan", level=0.1, seed=2).array() / 32768
+    assert np.sqrt(np.mean(fan**2)) == pytest.approx(0.1, rel=0.02)
+    spectrum = np.abs(np.fft.rfft(fan))
+    bins_per_hz = len(fan) / RATE
+    hum = spectrum[int(98 * bins_per_hz) : int(102 * bins_per_hz)].max()
+    assert hum > 10 * np.median(spectrum[: int(1000 * bins_per_hz)])
+    assert spectrum[: len(spectrum) // 16].mean() > 5 * spectrum[len(spectrum) // 4 :].mean()
 
 
 def test_babble_is_speech_like_and_repeatable(voices):

