@@ -32,7 +32,7 @@ from voicecare.errors import AudioError, VoicecareError
 from voicecare.messages import Transcript, Understanding
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
-from voicecare.runtime.alternatives import understand_alternatives
+from voicecare.runtime.alternatives import clarity, understand_alternatives
 from voicecare.runtime.echo import RecentSpeech
 from voicecare.runtime.output import Output
 
@@ -320,7 +320,8 @@ class AudioLoop:
         understanding: Understanding = self.p.understander.understand(rest)
         alternatives = () if understanding.is_red_flag else understand_alternatives(
             transcript.alternatives, self.p.understander.understand, self.p.wake)
-        confidence = self._clarity(transcript, understanding)
+        confidence = clarity(transcript, understanding, self.p.understander.understand, self.p.wake,
+                             self.settings.agreed_confidence)
         floor = getattr(self.p.endpointer, "noise_floor_dbfs", None)
         noisy = floor is not None and floor > self.settings.noisy_floor_dbfs
         event = Heard(understanding, addressed=addressed, alternatives=alternatives, confidence=confidence,
@@ -345,16 +346,6 @@ class AudioLoop:
         log.debug("heard %r → %s%s", transcript.text, understanding.intent,
                   f" (or {possible.intent} in {possible.text!r})" if possible else "")
         self._execute(self._handle(event))
-
-    def _clarity(self, transcript: Transcript, understanding: Understanding) -> float:
-        """The recognizer's confidence, raised when the open model heard the same answer as the grammar."""
-        if transcript.open_text is None or not understanding.slots and understanding.intent == "unknown":
-            return transcript.confidence
-        _, rest = self.p.wake.split(transcript.open_text) if self.p.wake else (True, transcript.open_text)
-        openly = self.p.understander.understand(rest)
-        if openly.intent == understanding.intent and dict(openly.slots) == dict(understanding.slots):
-            return max(transcript.confidence, self.settings.agreed_confidence)
-        return transcript.confidence
 
     def _may_interrupt(self, understanding: Understanding, utterance: Any,
                        possible: Understanding | None = None) -> bool:
