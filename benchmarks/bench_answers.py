@@ -122,7 +122,7 @@ def run(rows: list[Row], voices: tuple[str, ...], conditions, other_weight: floa
                 answer = recognizer.decode(audio, expect)
                 seconds["decode"] += time.perf_counter() - began
                 seconds["audio"] += audio.seconds
-                chosen = combine(openly, answer, recognizer._grammars[expect].accepts(answer.text))
+                chosen = combine(openly, answer, recognizer.accepts(expect, answer, openly))
                 u_open, u_answer, u_chosen = (understander.understand(t.text) for t in (openly, answer, chosen))
                 tally.total += 1
                 tally.open_right += value_of(row.kind, u_open) == wanted

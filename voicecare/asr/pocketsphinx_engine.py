@@ -14,7 +14,7 @@ import numpy as np
 from voicecare.asr.base import require_internal
 from voicecare.asr.cache import cache_dir, write_atomic
 from voicecare.asr.dictionary import build_lexicon
-from voicecare.asr.grammar import GrammarSettings, StateGrammar, combine, state_grammar
+from voicecare.asr.grammar import GrammarSettings, StateGrammar, combine, sounds_alike, state_grammar
 from voicecare.asr.lm import LmSpec, build_arpa, make_spec, vocabulary_of
 from voicecare.asr.wordlist import load_general_words
 from voicecare.audio.chunk import AudioChunk
@@ -139,6 +139,7 @@ class PocketsphinxRecognizer:
         self._initial_cmn = self._decoder.get_cmn()
         self._default_search = self._decoder.current_search()
         self._grammars: dict[Expect, StateGrammar] = {}
+        self.grammar_settings = grammar
         if listening is not None:
             self._add_grammars(listening, grammar)
         self.load_seconds = time.perf_counter() - started
@@ -157,7 +158,8 @@ class PocketsphinxRecognizer:
             phrases = listening.for_state(expect)
             if not phrases:
                 continue
-            grammar = state_grammar(expect.value, phrases, general, settings, known)
+            grammar = state_grammar(expect.value, phrases, general, settings, known,
+                                    compact=listening.compact_for_state(expect))
             try:
                 self._decoder.add_jsgf_string(grammar.name, grammar.jsgf(settings.other_weight))
             except (ValueError, RuntimeError) as exc:
@@ -180,7 +182,24 @@ class PocketsphinxRecognizer:
                 _voiced_seconds(chunk) < self.settings.min_speech_seconds:
             return open_reading
         answer = self.decode(chunk, expect)
-        return combine(open_reading, answer, grammar.accepts(answer.text))
+        return combine(open_reading, answer, self.accepts(expect, answer, open_reading))
+
+    def accepts(self, expect: Expect, answer: Transcript, open_reading: Transcript) -> bool:
+        """An answer of the state's grammar that sounds like what the open model heard."""
+        grammar = self._grammars.get(expect)
+        if grammar is None or not grammar.accepts(answer.text):
+            return False
+        heard = (open_reading.text, *open_reading.alternatives)
+        return sounds_alike(answer.text, heard, self._phones) >= self.grammar_settings.min_similarity
+
+    def _phones(self, text: str) -> list[str]:
+        """The phones of ``text`` from the decoder's dictionary (unknown words add none)."""
+        out: list[str] = []
+        for word in text.split():
+            found = self._decoder.lookup_word(word)
+            if found:
+                out.extend(found.split())
+        return out
 
     def decode(self, chunk: AudioChunk, expect: Expect | None = None) -> Transcript:
         """One decoding: with the open language model, or with ``expect``'s grammar."""

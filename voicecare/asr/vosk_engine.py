@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from voicecare.asr.base import require_internal
-from voicecare.asr.grammar import combine, vosk_grammar
+from voicecare.asr.grammar import GrammarSettings, combine, sounds_alike, vosk_grammar
 from voicecare.asr.lm import words_of
 from voicecare.audio.chunk import AudioChunk
 from voicecare.core.expectation import Expect
@@ -107,7 +107,10 @@ class VoskRecognizer:
         if expect not in self._grammars or not open_reading.text and open_reading.confidence == 0.0:
             return open_reading
         answer = self.decode(chunk, expect)
-        return combine(open_reading, answer, answer.text in self._accepts[expect])
+        heard = (open_reading.text, *open_reading.alternatives)
+        accepted = answer.text in self._accepts[expect] and \
+            sounds_alike(answer.text, heard, _letters) >= GrammarSettings().min_similarity
+        return combine(open_reading, answer, accepted)
 
     def decode(self, chunk: AudioChunk, expect: Expect | None = None) -> Transcript:
         """One decoding of a whole utterance; ``[unk]`` words are dropped, silence gives empty text."""
@@ -124,6 +127,11 @@ class VoskRecognizer:
             return found
         return Transcript(text=found.text, confidence=found.confidence, engine=NAME,
                           alternatives=found.alternatives, search=expect.value)
+
+
+def _letters(text: str) -> list[str]:
+    """Vosk's model has no dictionary to ask: letters stand in for phones when comparing readings."""
+    return [c for c in text if c != " "]
 
 
 def parse_results(results: Sequence[dict]) -> Transcript:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 LISTENING_FILE = "listening.toml"
 ALWAYS = "always"
 NUMBER = "{n}"
+NUMBER_RULE = "<number>"
+"""How a compact phrase marks the place of a number (a rule of the grammar: zero to ten)."""
 PAIN_NUMBERS = tuple(number_words(n) for n in range(11))
 
 
@@ -28,10 +30,16 @@ class Listening:
 
     phrases: Mapping[Expect, tuple[str, ...]]
     always: tuple[str, ...]
+    compact: Mapping[Expect, tuple[str, ...]] = field(default_factory=dict)
+    """The same phrases with ``<number>`` standing for each number: a grammar many times smaller."""
 
     def for_state(self, expect: Expect) -> tuple[str, ...]:
         """The state's answers plus every red flag and stop/help; empty for ``IDLE`` (open model)."""
         return self.phrases.get(expect, ())
+
+    def compact_for_state(self, expect: Expect) -> tuple[str, ...]:
+        """``for_state`` with ``<number>`` in place of the numbers zero to ten."""
+        return self.compact.get(expect, self.for_state(expect))
 
 
 def load_listening(content_dir: Path = DEFAULT_CONTENT_DIR) -> Listening:
@@ -45,6 +53,7 @@ def load_listening(content_dir: Path = DEFAULT_CONTENT_DIR) -> Listening:
     examples = load_intent_content(content_dir).examples
     states = {e.value: e for e in Expect if e is not Expect.IDLE}
     found: dict[str, tuple[str, ...]] = {}
+    compact: dict[str, tuple[str, ...]] = {}
     for key, entry in table.children().items():
         if key != ALWAYS and key not in states:
             raise entry.error("is not a waiting state", f"use one of: {ALWAYS}, {', '.join(states)}")
@@ -57,15 +66,23 @@ def load_listening(content_dir: Path = DEFAULT_CONTENT_DIR) -> Listening:
         if not texts:
             raise entry.error("has no phrases or intents", "add phrases = [...] or intents = [...]")
         found[key] = _normalized(texts)
+        compact[key] = _unique([_compact(t) for t in texts])
     if ALWAYS not in found:
         raise ContentError(f"{path.name}: no [listen.always] table", "add the red flags and stop/help there")
     missing = [name for name in states if name not in found]
     if missing:
         raise ContentError(f"{path.name}: no [listen.{missing[0]}] table", "add one for every waiting state")
     always = found.pop(ALWAYS)
+    always_compact = compact.pop(ALWAYS)
     phrases = {states[k]: _unique((*v, *always)) for k, v in found.items()}
+    compacts = {states[k]: _unique((*v, *always_compact)) for k, v in compact.items()}
     log.debug("listening phrases for %d states from %s", len(phrases), path)
-    return Listening(MappingProxyType(phrases), always)
+    return Listening(MappingProxyType(phrases), always, MappingProxyType(compacts))
+
+
+def _compact(text: str) -> str:
+    """A phrase normalized, with ``<number>`` where its template has ``{n}``."""
+    return f" {NUMBER_RULE} ".join(" ".join(words_of(part)) for part in text.split(NUMBER)).strip()
 
 
 def _normalized(texts: list[str]) -> tuple[str, ...]:
