@@ -235,6 +235,8 @@ class PocketsphinxRecognizer:
             for n, hyp in enumerate(self._decoder.nbest()):
                 if n >= self.settings.nbest_scan or len(found) >= wanted:
                     break
+                if hyp is None:  # the N-best list can end in an empty entry (seen in noise)
+                    break
                 text = _spoken(hyp.hypstr.split()) if hyp.hypstr else ""
                 if text and text != best and text not in found:
                     found.append(text)
