@@ -101,6 +101,7 @@ def run(rows: list[Row], voices: tuple[str, ...], conditions, grammar_settings=N
     from voicecare.core.assistant import DialogSettings
     from voicecare.core.expectation import Expect
     from voicecare.nlu import Understander
+    from voicecare.audio.noise import is_noisy, noise_floor_dbfs
     from voicecare.runtime.alternatives import clarity
 
     understander = Understander.load()
@@ -129,7 +130,9 @@ def run(rows: list[Row], voices: tuple[str, ...], conditions, grammar_settings=N
                 tally.grammar_right += value_of(row.kind, u_answer) == wanted
                 got = value_of(row.kind, u_chosen)
                 tally.chosen_right += got == wanted
-                sure = clarity(chosen, u_chosen, understander.understand) >= confirm_below
+                samples = audio.array()
+                noisy = is_noisy(samples, noise_floor_dbfs(samples))
+                sure = not noisy and clarity(chosen, u_chosen, understander.understand) >= confirm_below
                 if got is None or u_chosen.is_red_flag:
                     tally.asked_again += 1
                 elif row.kind in ("pain", "side") and not sure:

@@ -256,7 +256,8 @@ class Assistant:
         if self.mode is Mode.SESSION:
             return self._in_session(_screening_answer(event, self.runner), now, wall)
         if self.mode is Mode.ASKING:
-            return self._noisy(event, now) + self._answer(u, now, event.confidence)
+            confidence = 0.0 if event.noisy else event.confidence  # heard in noise: always read back
+            return self._noisy(event, now) + self._answer(u, now, confidence)
         return self._noisy(event, now) + self._idle(u, now, wall)
 
     def _noisy(self, event: Heard, now: float) -> list[Action]:

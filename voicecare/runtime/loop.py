@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from voicecare.audio.chunk import AudioChunk
+from voicecare.audio.noise import is_noisy
 from voicecare.core.actions import (
     Action,
     Escalate,
@@ -57,8 +58,10 @@ class LoopSettings:
     block_seconds: float = 0.03
     speculate_after_seconds: float = 0.09
     """Quiet this long inside an utterance starts recognizing it before its end is confirmed."""
-    noisy_floor_dbfs: float = -40.0
+    noisy_floor_dbfs: float = -35.0
     """A noise floor above this at the microphone is a loud room (a television, a fan close by)."""
+    noisy_snr_db: float = 20.0
+    """Speech rising less than this above the noise floor was heard in noise: answers are read back."""
     agreed_confidence: float = 0.9
     """An answer the waiting state's grammar and the open model both heard, with the same meaning,
     counts as heard clearly (at least this confident), however short it was."""
@@ -323,7 +326,8 @@ class AudioLoop:
         confidence = clarity(transcript, understanding, self.p.understander.understand, self.p.wake,
                              self.settings.agreed_confidence)
         floor = getattr(self.p.endpointer, "noise_floor_dbfs", None)
-        noisy = floor is not None and floor > self.settings.noisy_floor_dbfs
+        noisy = is_noisy(utterance.audio.array(), floor, loud_dbfs=self.settings.noisy_floor_dbfs,
+                         min_snr_db=self.settings.noisy_snr_db)
         event = Heard(understanding, addressed=addressed, alternatives=alternatives, confidence=confidence,
                       noisy=noisy)
         possible = event.possible
