@@ -117,3 +117,35 @@ def test_rejects_non_internal_audio():
 def test_settings_validation():
     with pytest.raises(ValueError):
         Endpointer(settings=EndpointSettings(max_utterance_seconds=0.1))
+
+
+def _handed_over(stream: AudioChunk, settings: EndpointSettings) -> list[tuple[float, object]]:
+    """(stream seconds when each utterance came out, the utterance), fed in 30 ms blocks as the loop does."""
+    ep, n, out = Endpointer(settings=settings), int(0.03 * RATE) * 2, []
+    for i in range(0, len(stream.audio), n):
+        for utt in ep.feed(AudioChunk(RATE, 2, 1, stream.audio[i : i + n])):
+            out.append(((i + n) / 2 / RATE, utt))
+    return out
+
+
+def test_quiet_after_speech_ends_the_utterance_sooner_than_the_vad_window(voices):
+    speech = voices.speak("can I take ibuprofen", "rms")
+    stream = voices.conversation([1.0, speech, 2.0])
+    end = 1.0 + _voiced_span(speech)[1]
+    quick = _handed_over(stream, EndpointSettings())
+    slow = _handed_over(stream, EndpointSettings(end_quiet_seconds=None))
+    assert len(quick) == len(slow) == 1
+    assert quick[0][0] - end <= 0.35, "the quiet gate should end it about 0.25 s after the voice stops"
+    assert slow[0][0] - end >= 0.4
+    assert quick[0][1].end == pytest.approx(end, abs=0.1)
+    assert quick[0][1].audio.seconds >= speech.seconds - 0.2, "all of the speech is handed to the recognizer"
+
+
+def test_the_quiet_gate_end_leaves_the_next_utterance_intact(voices):
+    first = voices.speak("pause", "slt")
+    second = voices.speak("my leg has gone numb", "awb")
+    stream = voices.conversation([1.0, first, 1.0, second, 1.5])
+    found = [utt for _, utt in _handed_over(stream, EndpointSettings())]
+    assert len(found) == 2
+    assert found[1].start == pytest.approx(2.0 + first.seconds + _voiced_span(second)[0], abs=0.2)
+    assert found[1].seconds == pytest.approx(_voiced_span(second)[1] - _voiced_span(second)[0], abs=0.3)

@@ -246,3 +246,17 @@ def test_disk_space_thresholds(setup, free_mb: int, status: Status) -> None:
 def test_an_unknown_check_name_is_a_usage_error(capsys, setup) -> None:
     assert main(["--config", str(setup()), "doctor", "--only", "micro"]) == 2
     assert "unknown check 'micro'" in capsys.readouterr().err
+
+
+def test_doctor_reports_the_room_noise_and_warns_when_it_is_loud(capsys, setup, sound) -> None:
+    sound(amplitude=0.3)  # a steady tone as loud as a television next to the microphone
+    code, report = _report(capsys, setup(), "--only", "microphone")
+    mic = _check(report, "microphone")
+    assert code == 0
+    assert mic["status"] == "warn" and "room noise" in mic["detail"] and "loud" in mic["detail"]
+    assert "television" in mic["fix"]
+    assert abs(mic["values"]["noise_floor_dbfs"] - 20 * np.log10(0.3 / np.sqrt(2))) < 1.0
+    sound(amplitude=0.0005)  # a quiet room
+    code, report = _report(capsys, setup(), "--only", "microphone")
+    mic = _check(report, "microphone")
+    assert mic["status"] == "ok" and "quiet" in mic["detail"], mic

@@ -122,9 +122,11 @@ def test_during_an_emergency_a_possible_lesser_flag_asks_nothing(config: Config)
     assert "999" in talk.spoken(mark)
 
 
-def test_a_possible_red_flag_needs_no_wake_phrase(config: Config) -> None:
+def test_a_possible_red_flag_is_asked_about_only_when_said_to_the_assistant(config: Config) -> None:
     talk = Talk(config, wake="hey care")
-    talk.say("the telly is loud", alternatives=["my leg is numb"])
+    talk.say("the telly is loud", alternatives=["my leg is numb"])  # idle, not addressed: the television
+    assert checks(talk) == []
+    talk.say("hey care the telly is loud", alternatives=["hey care my leg is numb"])
     assert checks(talk) == [("redflag.numbness", "asked")]
 
 

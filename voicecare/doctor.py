@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from voicecare.audio.chunk import RATE, AudioChunk
+from voicecare.audio.noise import describe_room, noise_floor_dbfs
 from voicecare.config import Config, ConfigErrors, load_config
 from voicecare.errors import ConfigError, VoicecareError
 
@@ -304,7 +305,14 @@ def check_microphone(config: Config, seconds: float = 1.0) -> CheckResult:
     if peak > CLIPPING_DBFS and rms > -12.0:
         return _warn("microphone", f"{name!r} is too loud ({level}, clipping)",
                      "lower the capture level (alsamixer, F4)", **values)
-    return _ok("microphone", f"{name!r} records, level {level}", **values)
+    floor = noise_floor_dbfs(samples)
+    meaning, loud = describe_room(floor)
+    values["noise_floor_dbfs"] = round(floor, 1)
+    detail = f"{name!r} records, level {level}; room noise {floor:.0f} dBFS ({meaning})"
+    if loud:
+        return _warn("microphone", detail, "turn the television or radio down, or put the microphone nearer to "
+                     "where the person sits or lies", **values)
+    return _ok("microphone", detail, **values)
 
 
 def _record(microphone: Any, seconds: float) -> list[AudioChunk]:

@@ -76,6 +76,11 @@ class Transcript:
     confidence: float = 1.0
     engine: str = "text"
     alternatives: tuple[str, ...] = ()
+    search: str = "open"
+    """What the words were decoded against: ``open`` (the domain language model), or the grammar of
+    the waiting state named (``pain``, ``side``...)."""
+    open_text: str | None = None
+    """When a grammar's answer was chosen: what the open model heard (the two agreeing is a clear answer)."""
 
 
 @dataclass(frozen=True, slots=True)

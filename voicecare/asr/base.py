@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Protocol, runtime_checkable
 
 from voicecare.audio.chunk import AudioChunk
+from voicecare.core.expectation import Expect
 from voicecare.messages import Transcript
 
 
@@ -25,8 +26,9 @@ class Recognizer(Protocol):
     load_seconds: float
     """Seconds it took to load the model and build the domain language model or grammar."""
 
-    def transcribe(self, chunk: AudioChunk) -> Transcript:
-        """Decode 16 kHz mono 16-bit audio; ``confidence`` is 0.0-1.0."""
+    def transcribe(self, chunk: AudioChunk, expect: Expect = Expect.IDLE) -> Transcript:
+        """Decode 16 kHz mono 16-bit audio; ``confidence`` is 0.0-1.0. ``expect`` is what the
+        conversation waits to hear: its grammar is decoded too, beside the open model."""
         ...
 
 

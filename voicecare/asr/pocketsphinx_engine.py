@@ -7,16 +7,18 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from voicecare.asr.base import require_internal
 from voicecare.asr.cache import cache_dir, write_atomic
 from voicecare.asr.dictionary import build_lexicon
+from voicecare.asr.grammar import GrammarSettings, StateGrammar, combine, sounds_alike, state_grammar
 from voicecare.asr.lm import LmSpec, build_arpa, make_spec, vocabulary_of
 from voicecare.asr.wordlist import load_general_words
 from voicecare.audio.chunk import AudioChunk
+from voicecare.core.expectation import Expect
 from voicecare.errors import ModelError
 from voicecare.messages import Transcript
 
@@ -107,7 +109,9 @@ class PocketsphinxRecognizer:
     name = NAME
 
     def __init__(self, phrases: Sequence[str] = (), vocabulary: Sequence[str] = (),
-                 settings: PocketsphinxSettings | None = None) -> None:
+                 settings: PocketsphinxSettings | None = None, listening: Any = None,
+                 grammar: GrammarSettings = GrammarSettings()) -> None:
+        """``listening`` (``voicecare.content.listening.Listening``) adds a grammar search per waiting state."""
         started = time.perf_counter()
         try:
             import pocketsphinx
@@ -133,6 +137,11 @@ class PocketsphinxRecognizer:
             raise ModelError(f"PocketSphinx could not load its model ({exc})",
                              f"delete the cache folder {self.files.lm.parent} and try again") from exc
         self._initial_cmn = self._decoder.get_cmn()
+        self._default_search = self._decoder.current_search()
+        self._grammars: dict[Expect, StateGrammar] = {}
+        self.grammar_settings = grammar
+        if listening is not None:
+            self._add_grammars(listening, grammar)
         self.load_seconds = time.perf_counter() - started
         log.debug("pocketsphinx ready in %.2f s", self.load_seconds)
 
@@ -141,24 +150,80 @@ class PocketsphinxRecognizer:
         """Words CMUdict lacked, given pronunciations at start-up."""
         return self.files.added_words
 
-    def transcribe(self, chunk: AudioChunk) -> Transcript:
-        """Decode a whole utterance; silence and noise give empty text."""
+    def _add_grammars(self, listening: Any, settings: GrammarSettings) -> None:
+        """One JSGF search per waiting state, compiled once beside the language model."""
+        general = [w for w, _ in load_general_words(settings.other_words * 3)]
+        known = lambda word: self._decoder.lookup_word(word) is not None  # noqa: E731
+        for expect in Expect:
+            phrases = listening.for_state(expect)
+            if not phrases:
+                continue
+            grammar = state_grammar(expect.value, phrases, general, settings, known,
+                                    compact=listening.compact_for_state(expect))
+            try:
+                self._decoder.add_jsgf_string(grammar.name, grammar.jsgf(settings.other_weight))
+            except (ValueError, RuntimeError) as exc:
+                raise ModelError(f"PocketSphinx could not compile the {expect.value} grammar ({exc})",
+                                 "check content/listening.toml") from exc
+            self._grammars[expect] = grammar
+        log.debug("grammar searches for %s", ", ".join(e.value for e in self._grammars))
+
+    @property
+    def grammar_states(self) -> tuple[Expect, ...]:
+        """The waiting states that have a grammar of their own."""
+        return tuple(self._grammars)
+
+    def transcribe(self, chunk: AudioChunk, expect: Expect = Expect.IDLE) -> Transcript:
+        """Decode a whole utterance with the open model, and with the waiting state's grammar when
+        there is one; silence and noise give empty text."""
+        open_reading = self.decode(chunk)
+        grammar = self._grammars.get(expect)
+        if grammar is None or not open_reading.text and open_reading.confidence == 0.0 and \
+                _voiced_seconds(chunk) < self.settings.min_speech_seconds:
+            return open_reading
+        answer = self.decode(chunk, expect)
+        return combine(open_reading, answer, self.accepts(expect, answer, open_reading))
+
+    def accepts(self, expect: Expect, answer: Transcript, open_reading: Transcript) -> bool:
+        """An answer of the state's grammar that sounds like what the open model heard."""
+        grammar = self._grammars.get(expect)
+        if grammar is None or not grammar.accepts(answer.text):
+            return False
+        heard = (open_reading.text, *open_reading.alternatives)
+        return sounds_alike(answer.text, heard, self._phones) >= self.grammar_settings.min_similarity
+
+    def _phones(self, text: str) -> list[str]:
+        """The phones of ``text`` from the decoder's dictionary (unknown words add none)."""
+        out: list[str] = []
+        for word in text.split():
+            found = self._decoder.lookup_word(word)
+            if found:
+                out.extend(found.split())
+        return out
+
+    def decode(self, chunk: AudioChunk, expect: Expect | None = None) -> Transcript:
+        """One decoding: with the open language model, or with ``expect``'s grammar."""
         require_internal(chunk)
         if _voiced_seconds(chunk) < self.settings.min_speech_seconds:
             return Transcript(text="", confidence=0.0, engine=NAME)
+        grammar = self._grammars.get(expect) if expect is not None else None
+        search = grammar.name if grammar is not None else None
         decoder = self._decoder
+        if decoder.current_search() != (search or self._default_search):
+            decoder.activate_search(search)
         decoder.set_cmn(self._initial_cmn)  # each utterance stands alone: no drift from earlier audio
         decoder.start_utt()
         decoder.process_raw(_dithered(chunk, self.settings.dither_lsb), no_search=False, full_utt=True)
         decoder.end_utt()
         hyp = decoder.hyp()
+        label = expect.value if grammar is not None and expect is not None else "open"
         if hyp is None:
-            return Transcript(text="", confidence=0.0, engine=NAME)
+            return Transcript(text="", confidence=0.0, engine=NAME, search=label)
         text = _spoken(seg.word for seg in decoder.seg())
         confidence = self._confidence(hyp.prob, len(text.split())) if text else 0.0
         alternatives = self._alternatives(text) if text else ()
-        log.debug("pocketsphinx heard %r (confidence %.2f; or %s)", text, confidence, alternatives)
-        return Transcript(text=text, confidence=confidence, engine=NAME, alternatives=alternatives)
+        log.debug("pocketsphinx heard %r with %s (confidence %.2f; or %s)", text, label, confidence, alternatives)
+        return Transcript(text=text, confidence=confidence, engine=NAME, alternatives=alternatives, search=label)
 
     def _alternatives(self, best: str) -> tuple[str, ...]:
         """Other word sequences from the lattice's N-best list, most likely first, without repeats."""
@@ -169,6 +234,8 @@ class PocketsphinxRecognizer:
         try:
             for n, hyp in enumerate(self._decoder.nbest()):
                 if n >= self.settings.nbest_scan or len(found) >= wanted:
+                    break
+                if hyp is None:  # the N-best list can end in an empty entry (seen in noise)
                     break
                 text = _spoken(hyp.hypstr.split()) if hyp.hypstr else ""
                 if text and text != best and text not in found:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from voicecare.asr.base import Engine, Recognizer
 from voicecare.asr.models import DEFAULT_MODEL, default_models_dir, find_model
@@ -31,8 +31,9 @@ def resolve_vosk_model(model_dir: Path | None) -> Path | None:
 
 
 def create_recognizer(engine: str = "auto", *, model_dir: Path | None = None, phrases: Iterable[str] = (),
-                      vocabulary: Iterable[str] = ()) -> Recognizer:
-    """Load one recognizer, with its language model or grammar generated from the given phrases."""
+                      vocabulary: Iterable[str] = (), listening: Any = None) -> Recognizer:
+    """Load one recognizer, with its language model or grammar generated from the given phrases, and
+    a grammar per waiting state from ``listening`` (``voicecare.content.listening.Listening``)."""
     choice = parse_engine(engine)
     phrases, vocabulary = tuple(phrases), tuple(vocabulary)
     if choice in (Engine.AUTO, Engine.VOSK):
@@ -41,7 +42,7 @@ def create_recognizer(engine: str = "auto", *, model_dir: Path | None = None, ph
             from voicecare.asr.vosk_engine import VoskRecognizer
 
             log.info("using Vosk with the model in %s", vosk_model)
-            return VoskRecognizer(vosk_model, phrases, vocabulary)
+            return VoskRecognizer(vosk_model, phrases, vocabulary, listening=listening)
         if choice is Engine.VOSK:
             where = model_dir if model_dir is not None else default_models_dir() / DEFAULT_MODEL
             raise ModelError(f"the Vosk engine was chosen but no Vosk model is installed in {where}",
@@ -49,4 +50,4 @@ def create_recognizer(engine: str = "auto", *, model_dir: Path | None = None, ph
         log.info("no Vosk model installed; using PocketSphinx")
     from voicecare.asr.pocketsphinx_engine import PocketsphinxRecognizer
 
-    return PocketsphinxRecognizer(phrases, vocabulary)
+    return PocketsphinxRecognizer(phrases, vocabulary, listening=listening)

@@ -79,6 +79,9 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "week_pain_rising": frozenset(),
     "week_hurt_twice": frozenset(),
     "week_no_sessions": frozenset(),
+    "confirm_pain": frozenset({"value"}),
+    "confirm_side": frozenset({"side"}),
+    "noisy_room": frozenset(),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 

@@ -30,6 +30,10 @@ class Heard:
     background: bool = False
     """Long or unsure words without the wake phrase: how a television sounds to the recognizer. In a
     conversation they still answer questions and steer a session, but raise no red flag on their own."""
+    confidence: float = 1.0
+    """The recognizer's confidence in the words (1.0 for typed text): an unsure answer is confirmed."""
+    noisy: bool = False
+    """The room was loud when these words were heard (the microphone's noise floor)."""
 
     @property
     def possible(self) -> Understanding | None:
@@ -153,6 +157,17 @@ class CheckRedFlag(Action):
     type: ClassVar[str] = "check"
     flag: str
     state: str
+
+
+@dataclass(frozen=True, slots=True)
+class PainRated(Action):
+    """A pain rating was taken: ``value`` 0-10, ``when`` start or end, ``confirmed`` when it was read
+    back and agreed (False: heard clearly enough not to need it)."""
+
+    type: ClassVar[str] = "pain"
+    value: int
+    when: str
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from voicecare.core.actions import (
     CheckRedFlag,
     Escalate,
     Heard,
+    PainRated,
     PatternFound,
     Record,
     Say,
@@ -23,7 +24,8 @@ from voicecare.core.actions import (
     Tone,
 )
 from voicecare.core.escalation import EmergencyAlarm, escalation_lines
-from voicecare.core.reminders import Reminders, StartRoutine
+from voicecare.core.expectation import Expect, Unconfirmed, confirmation_prompt
+from voicecare.core.reminders import Phase, Reminders, StartRoutine
 from voicecare.core.session import SessionRunner
 from voicecare.messages import Severity, Understanding
 
@@ -77,6 +79,14 @@ class DialogSettings:
     wake_enabled: bool = True
     emergency_number: str = "999"
     ask_pain_rating: bool = True
+    confirm_below: float = 0.85
+    """An answer (pain rating, side) heard with less recognizer confidence than this is read back
+    ("Seven, is that right?") before it is acted on or journaled. The loop raises the confidence of an
+    answer that the state's grammar and the open model both heard the same way; on its own, a
+    decoding's confidence passed 0.6 for wrong numbers in babble (bench_answers), so little else
+    clears this bar."""
+    noisy_every_seconds: float = 300.0
+    """Say that the room is too loud to hear well at most this often."""
 
 
 @dataclass(slots=True)
@@ -116,6 +126,8 @@ class _Open:
     question: Question
     asked: int = 1
     deadline: float | None = None
+    unsure: Unconfirmed | None = None
+    """An answer heard unclearly, read back and waiting for a yes or a no."""
 
 
 class Assistant:
@@ -149,6 +161,7 @@ class Assistant:
         self._listen_until = float("-inf")
         self._last_lines: tuple[str, ...] = ()
         self._pattern: PatternFound | None = None
+        self._noisy_said = float("-inf")
 
     # --- public surface -------------------------------------------------------------
 
@@ -168,6 +181,25 @@ class Assistant:
         escalation, while the voice speaks ("stop"), and for a short while after it has spoken."""
         return (not self.settings.wake_enabled or self.mode is not Mode.IDLE or self._speaking
                 or self._check is not None or now <= self._listen_until)
+
+    def expecting(self) -> Expect:
+        """What the conversation waits to hear now: the recognizer listens for it, and anything but
+        ``Expect.IDLE`` is a conversation (no wake phrase needed)."""
+        if self.mode is Mode.EMERGENCY:
+            return Expect.EMERGENCY
+        if self._check is not None:
+            return Expect.CHECK
+        if self.mode is Mode.ASKING and self._open is not None:
+            if self._open.unsure is not None:
+                return Expect.YES_NO
+            return Expect.SIDE if self._open.question is Question.SIDE else Expect.PAIN
+        if self.mode is Mode.SESSION and self.runner is not None:
+            if self.runner.screening_open:
+                return Expect.SCREENING
+            return Expect.YES_NO if self.runner.awaiting_answer else Expect.SESSION
+        if self.reminders is not None and self.reminders.phase is Phase.OPEN:
+            return Expect.YES_NO  # a spoken reminder: yes, later, done
+        return Expect.IDLE
 
     def next_deadline(self, now: float, wall: datetime) -> float | None:
         deadlines = [
@@ -231,8 +263,18 @@ class Assistant:
         if self.mode is Mode.SESSION:
             return self._in_session(_screening_answer(event, self.runner), now, wall)
         if self.mode is Mode.ASKING:
-            return self._answer(u, now)
-        return self._idle(u, now, wall)
+            confidence = 0.0 if event.noisy else event.confidence  # heard in noise: always read back
+            return self._noisy(event, now) + self._answer(u, now, confidence)
+        return self._noisy(event, now) + self._idle(u, now, wall)
+
+    def _noisy(self, event: Heard, now: float) -> list[Action]:
+        """Words heard but not understood over a loud room: say so, once in a while."""
+        if not event.noisy or event.understanding.intent != "unknown" or event.understanding.slots:
+            return []
+        if now - self._noisy_said < self.settings.noisy_every_seconds:
+            return []
+        self._noisy_said = now
+        return self._say_prompt("noisy_room")
 
     def _speech_done(self, now: float, wall: datetime) -> list[Action]:
         self._speaking = False
@@ -345,22 +387,26 @@ class Assistant:
         }[question]
         return self._say_prompt(key)
 
-    def _answer(self, u: Understanding, now: float) -> list[Action]:
+    def _answer(self, u: Understanding, now: float, confidence: float = 1.0) -> list[Action]:
         assert self._open is not None
         question = self._open.question
         if u.intent == "control.stop":
             return self._cancel_flow()
+        if self._open.unsure is not None:
+            return self._confirm_reply(u, now)
         if u.intent == "control.repeat":
             return self._ask(question, now, self._open.asked)
         if question is Question.SIDE:
             if u.side:
-                assert self.flow is not None
-                self.flow.side = u.side
-                return self._ask_pain_or_start(now)
+                if confidence < self.settings.confirm_below:
+                    return self._read_back(u.side, now)
+                return self._sided(u.side, now)
             if u.intent in ("control.no", "control.skip"):
                 return self._ask_pain_or_start(now)
         else:
             rating = _rating(u)
+            if rating is not None and confidence < self.settings.confirm_below:
+                return self._read_back(rating, now)
             if rating is not None:
                 return self._rated(question, rating, u.slots.get("weight") == "no", now)
             if u.intent in ("control.no", "control.skip"):
@@ -369,6 +415,38 @@ class Assistant:
             return self._start_relief(RELIEF_FLOWS[u.intent], u.side, now)
         if u.intent in ANSWERED_INTENTS:
             return self._say_answer(u.intent) + self._ask(question, now, self._open.asked)
+        return self._unclear(now)
+
+    def _sided(self, side: str, now: float) -> list[Action]:
+        assert self.flow is not None
+        self.flow.side = side
+        return self._ask_pain_or_start(now)
+
+    def _read_back(self, value: int | str, now: float, asked: int = 1) -> list[Action]:
+        """An answer heard unclearly: read it back and wait for a yes or a no before using it."""
+        assert self._open is not None
+        self._open.unsure = Unconfirmed(value, asked)
+        self._open.deadline = self._unspoken_deadline(now)
+        key, values = confirmation_prompt(value)
+        return self._say_prompt(key, **values)
+
+    def _confirm_reply(self, u: Understanding, now: float) -> list[Action]:
+        """Yes: use the answer as read back; no: ask the question again; anything else: read it back
+        once more, then ask the question afresh (an unconfirmed rating is never journaled)."""
+        assert self._open is not None and self._open.unsure is not None
+        unsure, self._open.unsure = self._open.unsure, None
+        question = self._open.question
+        if u.intent == "control.yes":
+            if isinstance(unsure.value, str):
+                return self._sided(unsure.value, now)
+            return self._rated(question, unsure.value, u.slots.get("weight") == "no", now, confirmed=True)
+        if u.intent == "control.no":
+            return self._ask(question, now, 2)
+        heard = u.side if question is Question.SIDE else _rating(u)
+        if heard is not None and heard != unsure.value:
+            return self._read_back(heard, now)  # they corrected it ("no, six")
+        if unsure.asked < 2:
+            return self._read_back(unsure.value, now, unsure.asked + 1)
         return self._unclear(now)
 
     def _unclear(self, now: float) -> list[Action]:
@@ -394,12 +472,14 @@ class Assistant:
         return actions + (self._ask_pain_or_start(now) if question is Question.SIDE
                           else self._begin_flow_session(now))
 
-    def _rated(self, question: Question, rating: int | None, no_weight: bool, now: float) -> list[Action]:
+    def _rated(self, question: Question, rating: int | None, no_weight: bool, now: float,
+               confirmed: bool = False) -> list[Action]:
         assert self.flow is not None
         self._open = None
         actions: list[Action] = []
         if rating is not None:
             when = "start" if question is Question.PAIN_START else "end"
+            actions.append(PainRated(rating, when, confirmed))
             actions.append(Record("pain", {"when": when, "rating": rating, "muscle": self.flow.muscle}))
         if rating is not None and rating >= 9 and no_weight:
             return actions + self._escalate_severe_pain(now)

@@ -20,6 +20,7 @@ from wyoming.audio import AudioStart, AudioStop
 
 from voicecare.asr.base import Recognizer, require_internal
 from voicecare.audio.chunk import AudioChunk
+from voicecare.core.expectation import Expect
 from voicecare.messages import Transcript
 from voicecare.remote.client import Backoff, RemoteFailed, RemoteSettings, run_exchange
 
@@ -46,12 +47,13 @@ class RemoteRecognizer:
         self.last_source = ""
         """Which recognizer gave the latest text: "remote" or "local"."""
 
-    def transcribe(self, chunk: AudioChunk) -> Transcript:
+    def transcribe(self, chunk: AudioChunk, expect: Expect = Expect.IDLE) -> Transcript:
+        """The remote service's words (open speech), the local recognizer listening for ``expect``."""
         require_internal(chunk)
         if not self.backoff.ready(self._clock()):
             self.last_source = "local"
-            return self.local.transcribe(chunk)
-        local = self._local_thread.submit(self.local.transcribe, chunk)
+            return self.local.transcribe(chunk, expect)
+        local = self._local_thread.submit(self.local.transcribe, chunk, expect)
         try:
             text = self._remote(chunk)
         except RemoteFailed as exc:

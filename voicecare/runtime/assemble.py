@@ -18,6 +18,7 @@ from voicecare.asr.transcribe import domain_language
 from voicecare.audio.endpoint import Endpointer
 from voicecare.audio.tones import tone
 from voicecare.config import Config
+from voicecare.content.listening import load_listening
 from voicecare.core.actions import Say
 from voicecare.errors import AudioError
 from voicecare.remote.wiring import local_engine, with_remote
@@ -78,7 +79,8 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
         phrases = (*phrases, brain.wake.phrase)
     engine = options.engine or config.speech.engine
     recognizer = create_recognizer(local_engine(engine), model_dir=config.speech.model_dir,
-                                   phrases=phrases, vocabulary=vocabulary)
+                                   phrases=phrases, vocabulary=vocabulary,
+                                   listening=load_listening(Path(config.paths.content_dir)))
     wake, spotter = listening_for(brain.wake, recognizer)
     voice = voice_from_config(config)
     voice.warm_up()

@@ -7,6 +7,7 @@ real clock with ``realtime``), so whole spoken conversations are tested on real 
 from __future__ import annotations
 
 import logging
+import dataclasses
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
 from voicecare.audio.chunk import AudioChunk
+from voicecare.audio.noise import is_noisy
 from voicecare.core.actions import (
     Action,
     Escalate,
@@ -27,11 +29,13 @@ from voicecare.core.actions import (
     Tone,
 )
 from voicecare.asr.keyword import KeywordSpotter
+from voicecare.core.expectation import Expect
 from voicecare.core.wake import WakePhrase
 from voicecare.errors import AudioError, VoicecareError
 from voicecare.messages import Transcript, Understanding
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
+from voicecare.runtime.alternatives import clarity
 from voicecare.runtime.hearing import Listener
 from voicecare.runtime.echo import RecentSpeech
 from voicecare.runtime.output import Output
@@ -57,6 +61,13 @@ class LoopSettings:
     block_seconds: float = 0.03
     speculate_after_seconds: float = 0.09
     """Quiet this long inside an utterance starts recognizing it before its end is confirmed."""
+    noisy_floor_dbfs: float = -35.0
+    """A noise floor above this at the microphone is a loud room (a television, a fan close by)."""
+    noisy_snr_db: float = 20.0
+    """Speech rising less than this above the noise floor was heard in noise: answers are read back."""
+    agreed_confidence: float = 0.9
+    """An answer the waiting state's grammar and the open model both heard, with the same meaning,
+    counts as heard clearly (at least this confident), however short it was."""
 
 
 @dataclass(slots=True)
@@ -90,6 +101,7 @@ class _Early:
     start: float
     end: float
     future: Future
+    expect: Expect = Expect.IDLE
 
 
 class AudioLoop:
@@ -145,6 +157,7 @@ class AudioLoop:
                     break
                 block = self._read()
                 if block is None and self._finite:
+                    self._end_of_input()
                     break
                 if block is not None:
                     start = block.timestamp if block.timestamp is not None else self._stream_time
@@ -162,6 +175,17 @@ class AudioLoop:
                 self._drain()
         finally:
             self._shutdown()
+
+    def _end_of_input(self) -> None:
+        """The input file has ended: speech that ran to its last sample is an utterance too."""
+        for utterance in self.p.endpointer.flush():
+            quiet_after = self.p.output.busy_until(self.now) + self.settings.self_hearing_tail_seconds
+            self._utterance(utterance, during_speech=utterance.start < quiet_after)
+
+    def _expecting(self) -> Expect:
+        """What the conversation waits to hear (the recognizer decodes that state's grammar too)."""
+        expecting = getattr(self.p.assistant, "expecting", None)
+        return expecting() if expecting is not None else Expect.IDLE
 
     def _read(self) -> AudioChunk | None:
         deadline = self.p.assistant.next_deadline(self.now, self.wall)
@@ -287,23 +311,30 @@ class AudioLoop:
         if self._early is None:
             partial = endpointer.partial()
             if partial is not None:
-                job = self._recognizer.submit(self.p.recognizer.transcribe, partial.audio)
-                self._early = _Early(partial.start, partial.end, job)
+                expect = self._expecting()
+                job = self._recognizer.submit(self.p.recognizer.transcribe, partial.audio, expect)
+                self._early = _Early(partial.start, partial.end, job, expect)
 
     def _transcribe(self, utterance: Any) -> Transcript:
         """The transcript of a finished utterance: the early one when nothing was said after it."""
         early, self._early = self._early, None
-        if early is not None and early.start == utterance.start:
+        expect = self._expecting()
+        if early is not None and early.start == utterance.start and early.expect is expect:
             return early.future.result()  # quiet since it began: it holds all of the speech
-        return self._recognizer.submit(self.p.recognizer.transcribe, utterance.audio).result()
+        return self._recognizer.submit(self.p.recognizer.transcribe, utterance.audio, expect).result()
 
     def _utterance(self, utterance: Any, *, during_speech: bool) -> None:
         transcript = self._transcribe(utterance)
         if transcript.confidence < self.settings.min_confidence:
             transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
         hearing = self._listener.hear(transcript, utterance.audio)
-        event = hearing.heard
-        understanding = event.understanding
+        understanding = hearing.heard.understanding
+        confidence = clarity(transcript, understanding, self.p.understander.understand, self.p.wake,
+                             self.settings.agreed_confidence)
+        floor = getattr(self.p.endpointer, "noise_floor_dbfs", None)
+        noisy = is_noisy(utterance.audio.array(), floor, loud_dbfs=self.settings.noisy_floor_dbfs,
+                         min_snr_db=self.settings.noisy_snr_db)
+        event = dataclasses.replace(hearing.heard, confidence=confidence, noisy=noisy)
         possible = event.possible
         self._catch_up()  # recognition took real time: the answer cannot come before now
         if during_speech and not self._may_interrupt(understanding, utterance, possible):
@@ -318,6 +349,10 @@ class AudioLoop:
             record["alternatives"] = list(transcript.alternatives)
         if possible is not None:
             record["possible"] = {"text": possible.text, "intent": possible.intent}
+        if transcript.search != "open":
+            record["search"] = transcript.search
+        if noisy:
+            record["noise_floor_dbfs"] = round(floor, 1)
         self.p.events.write(self.now, record)
         self.p.events.understood(self.now, understanding)
         log.debug("heard %r → %s%s", transcript.text, understanding.intent,

@@ -81,21 +81,23 @@ class VirtualConversation:
     def wall(self) -> datetime:
         return self.wall_start + timedelta(seconds=self.now)
 
-    def type_line(self, text: str, at: float | None = None, alternatives: Sequence[str] = ()) -> None:
+    def type_line(self, text: str, at: float | None = None, alternatives: Sequence[str] = (),
+                  confidence: float = 1.0, noisy: bool = False) -> None:
         """The person types ``text`` at virtual second ``at`` (default: once the voice is quiet).
 
-        ``alternatives`` stand for other ways a recognizer could have heard the same words.
+        ``alternatives`` stand for other ways a recognizer could have heard the same words;
+        ``confidence`` and ``noisy`` for how sure it was and how loud the room.
         """
         if at is None:
             at = max(self.now, self._speech_until or self.now)
         self.advance_to(at)
         addressed, rest = self._wake.split(text) if self._wake else (True, text)
-        self.log.heard(self.now, Transcript(text=text, confidence=1.0, alternatives=tuple(alternatives)))
+        self.log.heard(self.now, Transcript(text=text, confidence=confidence, alternatives=tuple(alternatives)))
         understanding = self._understand(rest)
         others = understand_alternatives(alternatives, self._understand, self._wake)
         self.log.understood(self.now, understanding)
-        self._execute(self.assistant.handle(Heard(understanding, addressed=addressed, alternatives=others),
-                                            self.now, self.wall))
+        heard = Heard(understanding, addressed=addressed, alternatives=others, confidence=confidence, noisy=noisy)
+        self._execute(self.assistant.handle(heard, self.now, self.wall))
 
     def advance_to(self, t: float) -> None:
         """Let virtual time pass up to ``t``: queued lines begin, speech ends and deadlines fire, in order."""
