@@ -79,6 +79,11 @@ class Understander:
         return self._policy
 
     @property
+    def matcher(self) -> Matcher:
+        """The rules (for training the model on their concept tags)."""
+        return self._matcher
+
+    @property
     def threshold(self) -> float:
         return self._matcher.threshold
 
@@ -101,7 +106,7 @@ class Understander:
         if self._model is None:
             return Explanation(rules, None, rules, "rules")
         try:
-            opinion = self._model.opinion(text)
+            opinion = self._model.opinion(text, self._matcher.concept_tags(text))
             denied = (opinion.red >= self._policy.raise_sense and not rules.is_red_flag
                       and self._matcher.denies_red_flag(text))
             final, way = decide(rules, opinion, self._policy, denied)

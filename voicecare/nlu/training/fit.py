@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -25,7 +25,10 @@ from voicecare.nlu.training.data import Example
 
 MIN_DF = 2
 """A feature must occur in this many training utterances to be kept."""
-INTENT_C = 20.0
+Tagger = Callable[[str], Sequence[str]]
+"""Text -> the lexicon's concept tags (``Matcher.concept_tags``); the same one at run time."""
+
+INTENT_C = 100.0
 """Inverse regularisation of the intent head (chosen on out-of-fold rows)."""
 SENSE_C = 10.0
 """Inverse regularisation of the sense head."""
@@ -50,7 +53,11 @@ class Weights:
                             self.intent_weights, self.intent_bias, self.sense_weights, self.sense_bias, thresholds)
 
 
-def _matrix(rows: Sequence[Example], vocabulary: dict[str, int], idf: np.ndarray):
+def _no_tags(text: str) -> Sequence[str]:
+    return ()
+
+
+def _matrix(rows: Sequence[Example], vocabulary: dict[str, int], idf: np.ndarray, tagger: Tagger = _no_tags):
     """L2-normalised sublinear TF-IDF rows as a CSR matrix (the same arithmetic as ``LearnedModel.vector``)."""
     from scipy.sparse import csr_matrix
 
@@ -58,7 +65,7 @@ def _matrix(rows: Sequence[Example], vocabulary: dict[str, int], idf: np.ndarray
     indices: list[int] = []
     data: list[float] = []
     for row in rows:
-        counts = Counter(vocabulary[f] for f in featurize(row.text) if f in vocabulary)
+        counts = Counter(vocabulary[f] for f in featurize(row.text, tagger(row.text)) if f in vocabulary)
         cols = sorted(counts)
         values = np.array([(1.0 + math.log(counts[c])) * idf[c] for c in cols], dtype=np.float64)
         norm = float(np.sqrt(values @ values)) if len(values) else 0.0
@@ -69,19 +76,19 @@ def _matrix(rows: Sequence[Example], vocabulary: dict[str, int], idf: np.ndarray
                       shape=(len(rows), len(vocabulary)))
 
 
-def fit(rows: Sequence[Example]) -> Weights:
-    """Both heads trained on ``rows``; rounded to float16 precision."""
+def fit(rows: Sequence[Example], tagger: Tagger = _no_tags) -> Weights:
+    """Both heads trained on ``rows`` (concept tags from ``tagger``); rounded to float16 precision."""
     from sklearn.linear_model import LogisticRegression
 
     df: Counter[str] = Counter()
     for row in rows:
-        df.update(set(featurize(row.text)))
+        df.update(set(featurize(row.text, tagger(row.text))))
     vocabulary = tuple(sorted(f for f, d in df.items() if d >= MIN_DF))
     index = {f: i for i, f in enumerate(vocabulary)}
     n = len(rows)
     idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in vocabulary], dtype=np.float32)
     idf = idf.astype(np.float16).astype(np.float32)
-    x = _matrix(rows, index, idf)
+    x = _matrix(rows, index, idf, tagger)
     intents = tuple(i for i in ALL_INTENTS if any(r.intent == i for r in rows))
     y = np.array([intents.index(r.intent) for r in rows])
     head = LogisticRegression(C=INTENT_C, max_iter=MAX_ITER, solver="lbfgs")
