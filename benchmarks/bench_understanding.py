@@ -5,6 +5,11 @@ Run: ``.venv/bin/python -m benchmarks.bench_understanding [--sets dev,tune]``. E
 optional). tests/data/nlu_dev.tsv is "dev"; benchmarks/data/heldout_text.tsv is "tune" and
 heldout_v2.tsv is "tune2", heldout_v3.tsv "tune3", heldout_v4.tsv "tune4", heldout_v5.tsv "tune5", heldout_v6.tsv "tune6" and heldout_v7.tsv "tune7" (the matcher has been tuned against them, and their
 rows are in content/intents.toml as heard utterances); any other set is named after its file.
+
+Then the comparison table of the issue on the newest held-out set (``--table NAME`` for another,
+``--file PATH`` for a set outside the repository): voicecare (rules and learned model), the rules
+alone, the model alone, and a peer trained on voicecare's own phrases; with latency per utterance,
+load time, peak memory and the Raspberry Pi 4 estimate. ``--quick`` prints only the table.
 """
 
 from __future__ import annotations
@@ -12,12 +17,15 @@ from __future__ import annotations
 import argparse
 import csv
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from voicecare.messages import RED_FLAG_SEVERITY
 from voicecare.nlu import Understander
+
+from benchmarks.understanding_table import peer, print_resources, print_table, score
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIRS = (ROOT / "tests" / "data", ROOT / "benchmarks" / "data")
@@ -107,27 +115,75 @@ def evaluate(nlu: Understander, name: str, rows: list[Row]) -> list[str]:
     return misses
 
 
+def newest_heldout() -> str | None:
+    """The name of the newest ``heldout_vN`` set in benchmarks/data."""
+    numbered = [(int(p.stem.removeprefix("heldout_v")), p.stem) for p in (ROOT / "benchmarks" / "data").glob("heldout_v*.tsv")
+                if p.stem.removeprefix("heldout_v").isdigit()]
+    return NAMES.get(max(numbered)[1], max(numbered)[1]) if numbered else None
+
+
+def table(nlu: Understander, name: str, rows: list[Row]) -> None:
+    """The issue's comparison table on one set, then resources."""
+    from voicecare.content.intents import load_intents
+
+    pairs = [(r.text, r.intent) for r in rows]
+    systems = {"voicecare": score(lambda t: nlu.understand(t).intent, pairs)}
+    if nlu.learned:
+        systems["rules alone"] = score(lambda t: nlu.explain(t).rules.intent, pairs)
+        systems["model alone"] = score(lambda t: nlu.explain(t).opinion.intent, pairs)
+    phrases = load_intents()
+    other = peer(dict(phrases))
+    label = f"TF-IDF char n-grams + logistic regression, voicecare's own {sum(map(len, phrases.values()))} phrases"
+    if other is not None:
+        systems[label] = score(other, pairs)
+    else:
+        print("(peer left out: it needs scikit-learn — pip install -e '.[train]')")
+    print()
+    print_table(name, systems)
+    print()
+    print_resources(systems["voicecare"])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", help="comma-separated set names to evaluate (default: every set found)")
+    parser.add_argument("--table", help="set to print the comparison table for (default: the newest held-out set)")
+    parser.add_argument("--file", type=Path, help="a text/intent TSV elsewhere to print the comparison table for")
+    parser.add_argument("--quick", action="store_true", help="print only the comparison table")
     args = parser.parse_args(argv)
     wanted = [name.strip() for name in args.sets.split(",") if name.strip()] if args.sets else []
-    sets = discover(frozenset(wanted) if wanted else None)
+    table_name = args.table or (None if args.file else newest_heldout())
+    if args.quick:
+        wanted = [table_name] if table_name else ["none"]
+        if args.file:
+            wanted = []
+    sets = discover(frozenset(wanted) if wanted or args.quick else None)
     if wanted:
         missing = [name for name in wanted if name not in sets]
         if missing:
             parser.error(f"no set named {', '.join(missing)}; found: {', '.join(sets)}")
         sets = {name: sets[name] for name in wanted}
+    if args.file is not None and not args.file.is_file():
+        print(f"Error: no file {args.file} — give a text<TAB>intent TSV", file=sys.stderr)
+        raise SystemExit(2)
     start = time.perf_counter()
     nlu = Understander.load()
-    print(f"load: {(time.perf_counter() - start) * 1000.0:.0f} ms")
+    print(f"load: {(time.perf_counter() - start) * 1000.0:.0f} ms ({'rules and learned model' if nlu.learned else 'rules alone'})")
     for text in ("warm up", "my hip is cramping"):  # first calls fill caches
         nlu.understand(text)
-    for name, path in sets.items():
-        misses = evaluate(nlu, name, read_rows(path))
-        print(f"  misses ({len(misses)}):")
-        for line in misses:
-            print(line)
+    if not args.quick:
+        for name, path in sets.items():
+            misses = evaluate(nlu, name, read_rows(path))
+            print(f"  misses ({len(misses)}):")
+            for line in misses:
+                print(line)
+    if args.file is not None:
+        table(nlu, args.file.stem, read_rows(args.file))
+    elif table_name:
+        path = sets.get(table_name) or discover(frozenset({table_name})).get(table_name)
+        if path is None:
+            parser.error(f"no set named {table_name}")
+        table(nlu, table_name, read_rows(path))
 
 
 if __name__ == "__main__":

@@ -522,6 +522,16 @@ class Matcher:
             return Understanding(text, best_intent, best_score / 100.0 * 0.8, slots)
         return Understanding(text, "unknown", 0.0, slots)
 
+    def concept_tags(self, text: str) -> list[str]:
+        """The concepts found in ``text`` in order (``!`` marks a denied red-flag concept), then context concepts."""
+        tags, extra = self.tags(self.analyse(text))
+        return [t for t in tags if t[:1] in ("@", "!")] + sorted(extra)
+
+    def denies_red_flag(self, text: str) -> bool:
+        """True when a red-flag word in ``text`` is clearly denied and none is affirmed ("no numbness")."""
+        analysis = self.analyse(text)
+        return bool(analysis.negated & self._red_concepts) and not analysis.present & self._red_only
+
     def _about_a_thing(self, analysis: Analysis, rules: list[Rule]) -> bool:
         """True when every red-flag word is about a thing ("my laptop battery is weak"), not a body or a person.
 

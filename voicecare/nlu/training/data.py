@@ -1,0 +1,128 @@
+"""The labelled rows the classifier learns from, each tagged with where it came from.
+
+Sources: the phrases in content/intents.toml, the tuning sets in tests/data and benchmarks/data,
+the generated sense corpus, and the independently written corpus in ``training/data``. Sets that
+must stay unseen (the current held-out set and any newer one) are never read here.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from voicecare.content.intents import load_intent_content
+from voicecare.content.loader import DEFAULT_CONTENT_DIR
+from voicecare.nlu.extra import ALL_INTENTS
+from voicecare.nlu.normalize import normalize
+from voicecare.nlu.training.corpus import generate
+
+ROOT = Path(__file__).resolve().parents[3]
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TUNING_SETS = ("tests/data/nlu_dev.tsv", "benchmarks/data/heldout_text.tsv", "benchmarks/data/heldout_v2.tsv",
+               "benchmarks/data/heldout_v3.tsv", "benchmarks/data/heldout_v4.tsv", "benchmarks/data/heldout_v5.tsv",
+               "benchmarks/data/heldout_v6.tsv", "benchmarks/data/heldout_v7.tsv")
+"""Sets already used to tune the rules: fair to learn from."""
+VALIDATION_SET = "benchmarks/data/heldout_v8.tsv"
+"""Kept out of training: the combination of rules and model is chosen on it and on out-of-fold rows."""
+WRITTEN_CORPUS = "train_corpus.tsv"
+"""The independently written training corpus (text, intent, side), in ``DATA_DIR``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled utterance and the source it came from."""
+
+    text: str
+    intent: str
+    side: str
+    source: str
+
+
+def read_tsv(path: Path, source: str) -> list[Example]:
+    """Rows of a text<TAB>intent[<TAB>side] file with a header; unknown intent ids are a ValueError."""
+    rows: list[Example] = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for n, fields in enumerate(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)):
+            if not fields or not fields[0].strip() or fields[0].startswith("#"):
+                continue
+            if n == 0 and fields[0].strip().lower() == "text":
+                continue
+            if len(fields) < 2:
+                raise ValueError(f"{path}:{n + 1}: expected text<TAB>intent")
+            intent = fields[1].strip()
+            if intent not in ALL_INTENTS:
+                raise ValueError(f"{path}:{n + 1}: unknown intent {intent!r}")
+            side = fields[2].strip() if len(fields) > 2 else ""
+            rows.append(Example(fields[0].strip(), intent, side, source))
+    return rows
+
+
+def content_rows(content_dir: Path = DEFAULT_CONTENT_DIR) -> list[Example]:
+    """Every phrase of content/intents.toml (examples and heard utterances)."""
+    return [Example(text, intent, "", "content")
+            for intent, phrases in load_intent_content(content_dir).combined().items() for text in phrases]
+
+
+def training_rows(include_written: bool = True) -> list[Example]:
+    """All training rows, deduplicated on normalised text (the first label of a text wins)."""
+    rows = content_rows()
+    for relative in TUNING_SETS:
+        rows += read_tsv(ROOT / relative, Path(relative).stem)
+    rows += [Example(t, i, s, "generated") for t, i, s in generate()]
+    written = DATA_DIR / WRITTEN_CORPUS
+    if include_written and written.is_file():
+        rows += read_tsv(written, "written")
+    return dedupe(rows)
+
+
+def dedupe(rows: list[Example]) -> list[Example]:
+    """First occurrence of each normalised text."""
+    seen: set[str] = set()
+    out: list[Example] = []
+    for row in rows:
+        key = normalize(row.text)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+def validation_rows() -> list[Example]:
+    """The held-out rows the combination is chosen on (never trained on)."""
+    return read_tsv(ROOT / VALIDATION_SET, "validation")
+
+
+__all__ = ["DATA_DIR", "Example", "ROOT", "TUNING_SETS", "VALIDATION_SET", "content_rows", "dedupe", "read_tsv",
+           "training_rows", "validation_rows"]
+
+
+REGRESSION_TESTS = "tests/test_understanding.py"
+"""The rules' own behaviour tests: the combination is chosen so as to keep what they ask for."""
+
+
+def regression_rows() -> list[Example]:
+    """(text, intent) pairs from the parametrised cases of the rules' tests, collected by pytest itself."""
+    import pytest
+
+    class Collector:
+        items: list = []
+
+        def pytest_collection_modifyitems(self, items: list) -> None:
+            self.items = list(items)
+
+    import contextlib
+    import io
+
+    collector = Collector()
+    with contextlib.redirect_stdout(io.StringIO()):
+        pytest.main(["--collect-only", "-qq", "-p", "no:cacheprovider", str(ROOT / REGRESSION_TESTS)],
+                    plugins=[collector])
+    rows: list[Example] = []
+    for item in collector.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        text = params.get("text")
+        intent = params.get("expected", params.get("flag"))
+        if isinstance(text, str) and text.strip() and intent in ALL_INTENTS:
+            rows.append(Example(text, intent, "", "regression"))
+    return dedupe(rows)
