@@ -250,7 +250,9 @@ def test_a_red_flag_said_to_it_escalates_and_the_same_words_unaddressed_do_nothi
         Turn("hey care, my leg has gone numb", at(20.0), voice=voice),
     ])
     heard = talk.of("heard")
-    assert [e["addressed"] for e in heard] == [False, True], heard
+    # "hey care" and the words may arrive as one utterance, or as two when the voice pauses at the comma
+    assert heard[0]["addressed"] is False and len(heard) in (2, 3), heard
+    assert all(e["addressed"] for e in heard[1:]), heard
     assert [(e["severity"], e["flag"]) for e in talk.of("escalate")] == [("urgent", "redflag.numbness")]
     assert talk.of("escalate")[0]["t"] > 20.0
 
