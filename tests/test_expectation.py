@@ -205,9 +205,11 @@ def test_the_noisy_room_prompt_comes_back_after_its_interval(config: Config) -> 
     assert talk.spoken().count("noisy here") == 2
 
 
-def test_understood_words_in_a_noisy_room_are_just_answered(config: Config) -> None:
+def test_an_answer_understood_in_a_noisy_room_is_read_back_however_sure(config: Config) -> None:
     talk = _in_state(config, "asking pain")
     mark = talk.mark()
-    talk.chat.type_line("eight", noisy=True)
+    talk.chat.type_line("eight", noisy=True)  # typed text is sure (1.0); the noise alone makes it unsure
     assert "noisy here" not in talk.spoken(mark)
-    assert pains(talk, mark) == [(8, "start", False)]
+    assert "8, is that right?" in talk.spoken(mark) and not talk.of("pain", mark)
+    talk.say("yes")
+    assert pains(talk, mark) == [(8, "start", True)]

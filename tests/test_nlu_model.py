@@ -249,3 +249,14 @@ def test_the_model_can_only_add_red_flags_the_rules_would_keep(nlu: Understander
     for text, _ in map(_pair, OURS):
         if rules_only.understand(text).is_red_flag:
             assert nlu.understand(text).is_red_flag
+
+
+def test_a_less_likely_reading_raises_no_red_flag_on_the_model_alone() -> None:
+    from voicecare.nlu import Understander
+
+    nlu = Understander.load()
+    raised = next(t for t in ("my leg is fun", "my leg is wobbly", "my leg feels odd", "the muscles in my lower leg feel switched off")
+                  if nlu.explain(t).decided_by == "raise")
+    assert nlu.understand(raised).is_red_flag
+    assert not nlu.understand_alternative(raised).is_red_flag
+    assert nlu.understand_alternative("my leg has gone numb").intent == "redflag.numbness"

@@ -139,6 +139,11 @@ EMERGENCY = ["I've lost control of my bladder", "I've wet myself and didn't feel
              "I've had an accident and didn't know I needed to go", "my saddle area has gone numb",
              "I can't feel myself when I go to the toilet", "I can't tell when I need to wee anymore"]
 
+ALL_CLEAR = ["is fine", "feels fine", "is fine now", "is okay", "feels okay now", "is alright", "feels all right",
+             "is much better", "feels better now", "is back to normal", "is good today", "is fine thanks",
+             "feels normal again", "is doing well", "is no trouble today", "has settled down"]
+"""A body part said to be well: an all-clear (often the answer to a red-flag question), never a red flag."""
+
 # relief and questions in new words -------------------------------------------------
 COLD_THINGS = ["a frozen water bottle", "a bag of frozen peas", "an ice pack", "a frozen flannel", "ice cubes in a tea towel",
                "a cold pack from the freezer", "a gel pack out of the freezer"]
@@ -249,6 +254,11 @@ def _body_red_flags(rng: random.Random) -> Iterator[Row]:
     for text in EMERGENCY:
         yield text, "redflag.emergency", ""
         yield f"my hip is cramping and {text[0].lower()}{text[1:]}", "redflag.emergency", ""
+    for part in LEG + OUR_PLACES:  # all-clears: the same body parts, said to be well
+        for state in rng.sample(ALL_CLEAR, 3):
+            yield f"my {rng.choice(SIDES)}{part} {state}", "unknown", ""
+    for who, their in rng.sample(CARED_FOR, 6):
+        yield f"{who}'s {rng.choice(LEG)} {rng.choice(ALL_CLEAR)}", "unknown", ""
 
 
 def _relief(rng: random.Random) -> Iterator[Row]:
