@@ -74,14 +74,19 @@ def spoken_sentences(content_dir: Path, fixed: Mapping[str, str] | None = None) 
     """
     fixed = dict(fixed or {})
     seen: dict[str, None] = {}
+    for sentence in content_sentences(content_dir):
+        for filled in _expand(sentence, fixed):
+            seen.setdefault(filled, None)
+    return list(seen)
+
+
+def content_sentences(content_dir: Path) -> Iterator[str]:
+    """Each sentence of every spoken content file, placeholders unfilled, in file order."""
     for path in sorted(Path(content_dir).glob("*.toml")):
         if path.name in NOT_SPOKEN_FILES:
             continue
         with path.open("rb") as handle:
             data = tomllib.load(handle)
         for text in content_strings(data):
-            for sentence in split_sentences(text):
-                for filled in _expand(sentence, fixed):
-                    seen.setdefault(filled, None)
-    return list(seen)
+            yield from split_sentences(text)
 

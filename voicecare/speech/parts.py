@@ -10,7 +10,6 @@ network; the voice is only loaded for what cannot be built that way.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -18,8 +17,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from voicecare.audio.chunk import RATE, AudioChunk
-from voicecare.speech.lines import (NOT_SPOKEN_FILES, SIDE_VALUES, content_strings, split_sentences,
-                                    spoken_sentences)
+from voicecare.speech.lines import SIDE_VALUES, content_sentences, spoken_sentences
 
 PART_PREFIX = "\x1fpart:"
 """Cache keys of parts start with this, so a part never answers for a whole sentence."""
@@ -66,19 +64,13 @@ def templates(content_dir: Path, fixed: Mapping[str, str] | None = None) -> list
     """Every content sentence with a slot only known at run time, sides and fixed values filled in."""
     fixed = dict(fixed or {})
     found: dict[str, None] = {}
-    for path in sorted(Path(content_dir).glob("*.toml")):
-        if path.name in NOT_SPOKEN_FILES:
-            continue
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-        for text in content_strings(data):
-            for sentence in split_sentences(text):
-                names = set(_SLOT.findall(sentence))
-                if not names - {"side", "other"} - set(fixed):
-                    continue  # whole sentences: cached as they are
-                for values in SIDE_VALUES if names & {"side", "other"} else ({},):
-                    merged = {**fixed, **values}
-                    found.setdefault(_SLOT.sub(lambda m: merged.get(m[1], m[0]), sentence), None)
+    for sentence in content_sentences(content_dir):
+        names = set(_SLOT.findall(sentence))
+        if not names - {"side", "other"} - set(fixed):
+            continue  # whole sentences: cached as they are
+        for values in SIDE_VALUES if names & {"side", "other"} else ({},):
+            merged = {**fixed, **values}
+            found.setdefault(_SLOT.sub(lambda m: merged.get(m[1], m[0]), sentence), None)
     return [_template(sentence) for sentence in found]
 
 
