@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,13 +54,20 @@ class KeywordSpotter:
         self.phrase = " ".join(phrase.lower().split())
         hmm = pocketsphinx.get_model_path("en-us/en-us")
         cmudict = Path(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"))
-        missing = set(self.phrase.split()) - set(read_cmudict(cmudict, set(self.phrase.split())))
+        words = set(self.phrase.split())
+        pronunciations = read_cmudict(cmudict, words)
+        missing = words - set(pronunciations)
         if missing:
             raise ModelError(f"the wake phrase has words the recognizer cannot say: {', '.join(sorted(missing))}",
                              "choose a wake phrase of common English words")
-        config = pocketsphinx.Config(hmm=hmm, dict=str(cmudict), keyphrase=self.phrase,
-                                     kws_threshold=self.settings.threshold, loglevel="FATAL")
-        self._decoder = pocketsphinx.Decoder(config)
+        with tempfile.TemporaryDirectory(prefix="voicecare-wake-") as folder:  # read once, at load
+            small = Path(folder) / "wake.dict"  # the phrase's words only: the whole CMUdict costs ~20 MB
+            small.write_text("".join(f"{word if i == 0 else f'{word}({i + 1})'} {phones}\n"
+                                     for word, variants in sorted(pronunciations.items())
+                                     for i, phones in enumerate(variants)), encoding="utf-8")
+            config = pocketsphinx.Config(hmm=hmm, dict=str(small), keyphrase=self.phrase,
+                                         kws_threshold=self.settings.threshold, loglevel="FATAL")
+            self._decoder = pocketsphinx.Decoder(config)
         self._initial_cmn = self._decoder.get_cmn()
 
     def spot(self, chunk: AudioChunk) -> Spot | None:
