@@ -215,9 +215,7 @@ OURS = [
     ("I slipped in the shower this morning and landed on my hip", "redflag.trauma"),
     ("there's pins and needles right down the back of my leg", "redflag.numbness"),
     ("I wet myself in the chair without noticing", "redflag.emergency"),
-    pytest.param("I've just wet the chair and never felt a thing", "redflag.emergency", marks=pytest.mark.xfail(
-        strict=True, reason="known miss: the rules read 'chair' as ergonomics; the model's sense (0.51) and its "
-                            "emergency intent (0.40) are below the raise thresholds")),
+    ("I've just wet the chair and never felt a thing", "redflag.emergency"),  # the rules read 'chair' as ergonomics
 ]
 
 
