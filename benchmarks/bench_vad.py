@@ -6,7 +6,8 @@ Each request and answer (several voices) is placed in a stream with room tone be
 and mixed with babble or a fan. For every detector the table gives the delay from the voice's real
 end (by energy) to the moment the detector ends the utterance, and how often one request came out
 as more than one utterance (cut mid-sentence) or as none. Detectors: the endpointer as it was (the
-voice-activity window alone), the endpointer with its quiet-gate end (``end_quiet_seconds``), and
+voice-activity window alone), the endpointer with its quiet-gate end (``end_quiet_seconds``), with and without counting a voice's
+fading tail (``end_below_peak_db``) as quiet, and
 the neural micro-vad of Home Assistant (``pymicro-vad``, when installed) with the same hangover.
 """
 
@@ -91,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     voices = VOICES[:2] if args.quick else VOICES
     detectors = {
         "VAD window only (before)": lambda a: endpointer_ends(a, EndpointSettings(end_quiet_seconds=None)),
-        "VAD + quiet gate 0.25 s (now)": lambda a: endpointer_ends(a, EndpointSettings()),
+        "VAD + quiet gate 0.25 s, gate only": lambda a: endpointer_ends(a, replace(EndpointSettings(),
+                                                                                   end_below_peak_db=None)),
+        "VAD + quiet gate 0.25 s + 35 dB below the peak (now)": lambda a: endpointer_ends(a, EndpointSettings()),
         "VAD + quiet gate 0.18 s": lambda a: endpointer_ends(a, replace(EndpointSettings(), end_quiet_seconds=0.18)),
         "VAD + quiet gate 0.35 s": lambda a: endpointer_ends(a, replace(EndpointSettings(), end_quiet_seconds=0.35)),
         "pymicro-vad, 0.25 s hangover": micro_vad_ends,

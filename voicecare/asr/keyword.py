@@ -16,12 +16,14 @@ from pathlib import Path
 
 from voicecare.asr.base import require_internal
 from voicecare.asr.dictionary import read_cmudict
-from voicecare.audio.chunk import AudioChunk
+from voicecare.audio.chunk import RATE, WIDTH, AudioChunk
 from voicecare.errors import ModelError
 
 log = logging.getLogger(__name__)
 
 FRAMES_PER_SECOND = 100
+TAIL_SECONDS = 0.3
+"""Silence added after an utterance before the search (the endpointer ends utterances soon after the voice)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,8 @@ class KeywordSpotter:
         decoder = self._decoder
         decoder.set_cmn(self._initial_cmn)
         decoder.start_utt()
-        decoder.process_raw(chunk.audio, no_search=False, full_utt=True)
+        # a little silence after the words lets the search finish a phrase said at the very end
+        decoder.process_raw(chunk.audio + bytes(int(TAIL_SECONDS * RATE) * WIDTH), no_search=False, full_utt=True)
         decoder.end_utt()
         if decoder.hyp() is None:
             return None

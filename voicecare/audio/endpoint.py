@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -59,6 +61,10 @@ class EndpointSettings:
     """Quiet (below the noise gate) this long ends an utterance at once, without waiting for the
     voice-activity window and the gate's hold to run out (together about 0.55 s after the voice
     stops). None leaves the end to the voice-activity detector alone."""
+    end_below_peak_db: float | None = 35.0
+    """Inside an utterance, a frame this far below its loudest frame also counts as quiet for
+    ``end_quiet_seconds`` (a voice's fading tail in a quiet room), while it still reaches the
+    voice-activity detector. None counts only frames below the noise gate."""
     pad_seconds: float = 0.15
     """Audio kept either side of the speech for the recognizer. Cut flush at the speech, utterances
     of the spoken dev set were understood 3 points less often than whole recordings; with 0.15 s
@@ -97,7 +103,9 @@ class Endpointer:
         self._gate_open = 0
         """Frames the noise gate stays open for."""
         self._quiet = 0
-        """Consecutive frames below the gate threshold: the speaker may have finished."""
+        """Consecutive quiet frames (below the gate, or far below the utterance's peak): the speaker may have finished."""
+        self._peak = -math.inf
+        """The loudest frame (dBFS) of the utterance in progress since its start was found."""
         self._start_index: int | None = None
         """Frame index where the utterance in progress began, or None."""
 
@@ -171,7 +179,13 @@ class Endpointer:
         floor = float(np.percentile(self._energies, 10))
         if level >= self.settings.silence_dbfs and level >= floor + self.settings.gate_db:
             self._gate_open = int(self.settings.gate_hold_seconds / _FRAME_SECONDS)
-            self._quiet = 0
+            below = self.settings.end_below_peak_db
+            if self._start_index is not None:
+                self._peak = max(self._peak, level)
+            if self._start_index is not None and below is not None and level < self._peak - below:
+                self._quiet += 1  # the voice's fading tail: heard, but the end clock runs
+            else:
+                self._quiet = 0
             return frame
         self._quiet += 1
         if self._gate_open > 0:  # weak sounds inside a word stay part of it
@@ -212,6 +226,7 @@ class Endpointer:
         """The utterance from the start frame up to (not including) ``end_index``."""
         start_index = self._start_index if self._start_index is not None else end_index
         self._start_index = None
+        self._peak = -math.inf
         utterance = self._cut(start_index, end_index)
         if utterance.seconds < self.settings.min_utterance_seconds:
             log.debug("ignoring %.2f s blip at %.2f s", utterance.seconds, utterance.start)
