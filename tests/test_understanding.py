@@ -700,14 +700,10 @@ def test_our_words_in_other_senses_are_unknown(nlu: Understander, text: str) -> 
 
 
 @pytest.mark.parametrize("text,expected", [
-    pytest.param("my hip is trendy and sore", "relief.general", marks=pytest.mark.xfail(
-        strict=True, reason="known miss: the learned model, meeting 'trendy' in no training row, is 0.53 sure "
-                            "of unknown and overrides the rules' relief (no red flag is at stake)")),
+    ("my hip is trendy and sore", "relief.general"),
     ("I fell asleep and now my leg is dead", "redflag.numbness"),
     ("mum fell in the kitchen", "redflag.trauma"),
-    pytest.param("can I stretch in my trainers", "routine.daily_stretch", marks=pytest.mark.xfail(
-        strict=True, reason="known miss: the learned model, which learned 'trainers' from an off-topic row, is "
-                            "0.54 sure of unknown and overrides the rules' stretch (no red flag is at stake)")),
+    ("can I stretch in my trainers", "routine.daily_stretch"),
     ("can I put ice on my hip", "relief.cold"),
     ("I can't fall asleep because of my hip", "info.sleep"),
     ("my foot is at the bottom of the bed and it's numb", "redflag.numbness"),
