@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from typing import Any, Callable
 
 from wyoming.audio import AudioChunk as WyomingChunk
@@ -16,6 +14,7 @@ from voicecare.audio.chunk import AudioChunk
 from voicecare.audio.convert import to_internal
 from voicecare.errors import BadInputError
 from voicecare.remote.client import Backoff, RemoteFailed, RemoteSettings, run_exchange
+from voicecare.speech.recent import RecentPhrases
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +30,7 @@ class RemoteVoice:
         self.remote_settings = settings
         self.backoff = Backoff(settings.retry_first_seconds, settings.retry_max_seconds)
         self._clock = clock
-        self._cache: OrderedDict[str, AudioChunk] = OrderedDict()
-        self._cache_phrases = cache_phrases
-        self._lock = threading.Lock()
+        self._recent = RecentPhrases(cache_phrases)
         self.last_source = ""
         """Which voice spoke the latest sentence: "remote", "cache" or "local"."""
 
@@ -50,12 +47,10 @@ class RemoteVoice:
         text = " ".join(text.split())
         if not text:
             raise BadInputError("nothing to say", "give some text")
-        with self._lock:
-            cached = self._cache.get(text)
-            if cached is not None:
-                self._cache.move_to_end(text)
-                self.last_source = "cache"
-                return cached
+        cached = self._recent.get(text)
+        if cached is not None:
+            self.last_source = "cache"
+            return cached
         if not self.backoff.ready(self._clock()):
             self.last_source = "local"
             return self.local.synthesize(text)
@@ -70,10 +65,7 @@ class RemoteVoice:
         if self.backoff.succeeded():
             log.info("remote voice at %s is back", self.uri)
         self.last_source = "remote"
-        with self._lock:
-            self._cache[text] = chunk
-            while len(self._cache) > self._cache_phrases:
-                self._cache.popitem(last=False)
+        self._recent.put(text, chunk)
         return chunk
 
     def _remote(self, text: str) -> AudioChunk:

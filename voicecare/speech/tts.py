@@ -13,8 +13,6 @@ import logging
 import shutil
 import subprocess
 import tempfile
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from voicecare.audio.convert import to_internal
 from voicecare.audio.wav import load_wav, read_wav
 from voicecare.errors import AudioError, BadInputError
 from voicecare.speech import pyttsx3_backend
+from voicecare.speech.recent import RecentPhrases
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +65,7 @@ class Voice:
         if not 0.0 <= volume <= 1.0:
             raise BadInputError(f"speech volume {volume} is out of range", "use a value from 0.0 to 1.0")
         self.settings = VoiceSettings(rate_wpm=rate_wpm, volume=volume, voice=voice)
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, AudioChunk] = OrderedDict()
-        self._cache_phrases = cache_phrases
+        self._recent = RecentPhrases(cache_phrases)
         self._backend: Backend | None = None
         self._fallback_reason: str | None = None
         self._warned: set[str] = set()
@@ -88,16 +85,11 @@ class Voice:
         text = " ".join(text.split())
         if not text:
             raise BadInputError("nothing to say", "give some text")
-        with self._lock:
-            cached = self._cache.get(text)
-            if cached is not None:
-                self._cache.move_to_end(text)
-                return cached
+        cached = self._recent.get(text)
+        if cached is not None:
+            return cached
         chunk = self._render(text)
-        with self._lock:
-            self._cache[text] = chunk
-            while len(self._cache) > self._cache_phrases:
-                self._cache.popitem(last=False)
+        self._recent.put(text, chunk)
         return chunk
 
     def _render(self, text: str) -> AudioChunk:
