@@ -122,7 +122,8 @@ def run_addressed(quick: bool) -> None:
     phrases, vocabulary = domain_language(Path(config.paths.content_dir), vocabulary=brain.understander.vocabulary())
     recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, WAKE), vocabulary=vocabulary)
     wake, spotter = listening_for(brain.wake, recognizer)
-    listener = Listener(brain.understander.understand, wake, spotter)
+    listener = Listener(brain.understander.understand, wake, spotter,
+                        understand_other=brain.understander.understand_alternative)
 
     def fresh() -> object:
         return build_brain(config, Journal.memory(), wake_phrase=WAKE).assistant

@@ -125,7 +125,7 @@ def run(engine: str, rows: list[Row], voices: tuple[str, ...], show_misses: bool
                 decode = time.perf_counter() - started
                 predicted = understander.understand(heard.text).intent if heard.text else "unknown"
                 checked = (predicted not in RED_FLAG_SEVERITY
-                           and possible_red_flag(heard.alternatives, understander.understand) is not None)
+                           and possible_red_flag(heard.alternatives, understander.understand_alternative) is not None)
                 for key in ("clean" if snr is None else f"{snr:.0f} dB", f"{voice} {'clean' if snr is None else f'{snr:.0f} dB'}"):
                     tallies.setdefault(key, Tally()).add(row, predicted, heard.text, audio.seconds, decode, checked)
     if show_misses:

@@ -74,7 +74,7 @@ def intent_of(recognizer, understander, audio: AudioChunk) -> str:
 def checked_flag(recognizer, understander, audio: AudioChunk) -> str | None:
     """The red flag an alternative reading would have the assistant ask about, if any."""
     heard = recognizer.transcribe(audio)
-    possible = possible_red_flag(heard.alternatives, understander.understand)
+    possible = possible_red_flag(heard.alternatives, understander.understand_alternative)
     return possible.intent if possible else None
 
 

@@ -35,7 +35,8 @@ class Talk:
         self.assistant = brain.assistant
         self.log = EventLog(keep=True)
         self.chat = VirtualConversation(self.assistant, brain.understander.understand, self.log,
-                                        journal=self.journal, wake=brain.wake, wall_start=start)
+                                        journal=self.journal, wake=brain.wake, wall_start=start,
+                                        understand_other=brain.understander.understand_alternative)
 
     def say(self, text: str, at: float | None = None, alternatives: tuple[str, ...] | list[str] = ()) -> None:
         self.chat.type_line(text, at, alternatives)

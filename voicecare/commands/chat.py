@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     watch = JournalWatch(journal, brain.texts.prompt(JOURNAL_PROMPT))
     chat = VirtualConversation(brain.assistant, brain.understander.understand, events, journal=journal,
                                words_per_minute=config.speech.voice_rate_wpm,
-                               wall_start=parse_start(args.start), journal_watch=watch, log_as_spoken=True)
+                               wall_start=parse_start(args.start), journal_watch=watch, log_as_spoken=True,
+                               understand_other=brain.understander.understand_alternative)
     try:
         if args.script:
             for line in parse_script(read_text_file(args.script, "script")):

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             record = {"input": source.value, **result.to_json()}
             if source.kind == "wav":  # other readings of the audio, and a red flag one of them holds
-                possible = None if result.is_red_flag else possible_red_flag(heard.alternatives, understander.understand)
+                possible = None if result.is_red_flag else possible_red_flag(heard.alternatives, understander.understand_alternative)
                 record["alternatives"] = list(heard.alternatives)
                 record["possible"] = possible.intent if possible else None
             print(json.dumps(record, ensure_ascii=False))

@@ -72,7 +72,8 @@ class Person:
         events: list[dict[str, Any]] = []
         wall = datetime.combine(start, time(0, 0)).astimezone()
         chat = VirtualConversation(brain.assistant, brain.understander.understand, EventLog(echo=events.append),
-                                   journal=journal, wall_start=wall)
+                                   journal=journal, wall_start=wall,
+                                   understand_other=brain.understander.understand_alternative)
         return cls(chat, start, events)
 
     def live(self, plans: Sequence[DayPlan]) -> None:

@@ -12,10 +12,9 @@ def understand_alternatives(texts: Iterable[str], understand: Callable[[str], Un
                             wake: WakePhrase | None = None) -> tuple[Understanding, ...]:
     """Each alternative reading understood, in order, with the wake phrase left out.
 
-    When ``understand`` is an ``Understander``'s, its ``understand_alternative`` reads them: a less likely
-    reading of the words raises no red flag on the learned model's word alone.
+    Pass ``Understander.understand_alternative``: a less likely reading of the words raises no red flag
+    on the learned model's word alone.
     """
-    understand = getattr(getattr(understand, "__self__", None), "understand_alternative", understand)
     found = []
     for text in texts:
         _addressed, rest = wake.split(text) if wake else (True, text)

@@ -49,9 +49,11 @@ class Listener:
     """Decides addressedness and understands the words after the wake phrase."""
 
     def __init__(self, understand: Callable[[str], Understanding], wake: WakePhrase | None,
-                 spotter: KeywordSpotter | None = None, background: BackgroundSettings = BackgroundSettings()
-                 ) -> None:
+                 spotter: KeywordSpotter | None = None, background: BackgroundSettings = BackgroundSettings(),
+                 understand_other: Callable[[str], Understanding] | None = None) -> None:
         self._understand = understand
+        self._understand_other = understand_other or understand
+        """How the recognizer's other readings are understood (``Understander.understand_alternative``)."""
         self.wake = wake
         self.spotter = spotter
         self.background = background
@@ -63,7 +65,7 @@ class Listener:
     def hear(self, transcript: Transcript, audio: AudioChunk | None) -> Hearing:
         if self.wake is None:
             u = self._understand(transcript.text)
-            others = () if u.is_red_flag else understand_alternatives(transcript.alternatives, self._understand)
+            others = () if u.is_red_flag else understand_alternatives(transcript.alternatives, self._understand_other)
             return Hearing(Heard(u, addressed=True, alternatives=others), "off")
         addressed, rest = self._split(transcript)
         how = "none"
@@ -76,7 +78,7 @@ class Listener:
                     how = "said"
         u = self._understand(rest)
         others = () if u.is_red_flag else understand_alternatives(
-            transcript.alternatives, self._understand, self.wake)
+            transcript.alternatives, self._understand_other, self.wake)
         background = not addressed and self._sounds_like_background(transcript)
         return Hearing(Heard(u, addressed=addressed, alternatives=others, background=background), how)
 

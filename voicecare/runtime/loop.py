@@ -19,7 +19,6 @@ from voicecare.audio.noise import is_noisy
 from voicecare.core.actions import (
     Action,
     Escalate,
-    Heard,
     PatternFound,
     Record,
     Say,
@@ -126,7 +125,8 @@ class AudioLoop:
         self._recognizer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recognizer")
         """The one thread that uses the recognizer, so early and final recognitions never overlap."""
         self._early: _Early | None = None
-        self._listener = Listener(parts.understander.understand, parts.wake, parts.spotter)
+        self._listener = Listener(parts.understander.understand, parts.wake, parts.spotter,
+                                  understand_other=parts.understander.understand_alternative)
 
     # --- clock --------------------------------------------------------------------
 

@@ -58,9 +58,12 @@ class VirtualConversation:
     def __init__(self, assistant: Any, understand: Callable[[str], Any], log_: EventLog, *,
                  journal: Any = None, wake: WakePhrase | None = None,
                  words_per_minute: float = 150.0, wall_start: datetime | None = None,
-                 journal_watch: Any = None, log_as_spoken: bool = False) -> None:
+                 journal_watch: Any = None, log_as_spoken: bool = False,
+                 understand_other: Callable[[str], Any] | None = None) -> None:
         self.assistant = assistant
         self._understand = understand
+        self._understand_other = understand_other or understand
+        """How other readings are understood (``Understander.understand_alternative``)."""
         self.log = log_
         self.journal = journal
         self._wake = wake
@@ -94,7 +97,7 @@ class VirtualConversation:
         addressed, rest = self._wake.split(text) if self._wake else (True, text)
         self.log.heard(self.now, Transcript(text=text, confidence=confidence, alternatives=tuple(alternatives)))
         understanding = self._understand(rest)
-        others = understand_alternatives(alternatives, self._understand, self._wake)
+        others = understand_alternatives(alternatives, self._understand_other, self._wake)
         self.log.understood(self.now, understanding)
         heard = Heard(understanding, addressed=addressed, alternatives=others, confidence=confidence, noisy=noisy)
         self._execute(self.assistant.handle(heard, self.now, self.wall))
