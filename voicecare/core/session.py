@@ -9,86 +9,28 @@ value ``None``) to the dialog, which also owns red-flag wording and calls ``abor
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from enum import Enum
 from typing import Mapping
 
 from voicecare.content.exercises import Exercise, Programme, Routine
-from voicecare.core.actions import (Action, Cue, Escalate, Event, Heard, Record, Say, SessionChanged,
-                                    SpeechDone, StopSpeaking, Tick, Tone)
+from voicecare.core.actions import (Action, Cue, Event, Heard, Record, Say, SessionChanged, SpeechDone,
+                                    StopSpeaking, Tick)
+from voicecare.core.session_controls import SessionControlsMixin
 from voicecare.core.session_plan import Opening, Part, PartKind, build_plan
+from voicecare.core.session_questions import SessionQuestionsMixin
+from voicecare.core.session_state import FINISHED_STATES, Question, SessionState, _Activity, _Open, _Paused
 from voicecare.core.session_timeline import (CueSettings, Timeline, breathing_timeline, hold_timeline,
                                              reps_timeline, rest_timeline, timer_timeline)
-from voicecare.messages import Severity, Understanding
 
 __all__ = ["CueSettings", "SessionRunner", "SessionState", "Question"]
 
 log = logging.getLogger(__name__)
-
-SCREENING_FLAG = "redflag.numbness"
-
-
-class SessionState(str, Enum):
-    """Where the session is; the dialog and the tests read it."""
-
-    IDLE = "idle"
-    QUESTION = "question"
-    INSTRUCTION = "instruction"
-    READY = "ready"
-    HOLD = "hold"
-    REPS = "reps"
-    REST = "rest"
-    TIMER = "timer"
-    PAUSED = "paused"
-    STOPPED = "stopped"
-    COMPLETED = "completed"
-
-
-ACTIVE_STATES = frozenset({SessionState.HOLD, SessionState.REPS, SessionState.REST, SessionState.TIMER})
-FINISHED_STATES = frozenset({SessionState.STOPPED, SessionState.COMPLETED})
-
-
-class Question(str, Enum):
-    """The yes/no questions a session asks."""
-
-    SCREENING = "screening"
-    TIMER = "timer"
-    PAIN = "pain"
-
 
 _STATE_OF = {PartKind.HOLD: SessionState.HOLD, PartKind.REPS: SessionState.REPS,
              PartKind.BREATHING: SessionState.REPS, PartKind.TIMER: SessionState.TIMER,
              PartKind.REST: SessionState.REST}
 
 
-@dataclass(slots=True)
-class _Activity:
-    """A running timeline: began at ``t0`` (monotonic seconds), ``fired`` marks done."""
-
-    timeline: Timeline
-    t0: float
-    fired: int = 0
-
-
-@dataclass(slots=True)
-class _Open:
-    """An open yes/no question; ``deadline`` is set once it has been spoken."""
-
-    kind: Question
-    asked: int = 1
-    deadline: float | None = None
-
-
-@dataclass(slots=True)
-class _Paused:
-    """What was going on when the person said "pause"."""
-
-    state: SessionState
-    elapsed: float | None
-    question: Question | None
-
-
-class SessionRunner:
+class SessionRunner(SessionQuestionsMixin, SessionControlsMixin):
     """Runs one routine: ``start(now)``, ``handle(event, now)``, ``next_deadline()``."""
 
     def __init__(self, routine: Routine, programme: Programme, *, side: str | None = None,
@@ -395,189 +337,3 @@ class SessionRunner:
                                    "steps_done": len(self._done_steps), "steps_total": steps,
                                    "skipped": list(self._skipped_steps),
                                    "completed": state is SessionState.COMPLETED})]
-
-    # --- questions --------------------------------------------------------------------
-
-    def _question_line(self, kind: Question, again: bool) -> list[str]:
-        p = self.phrases
-        if kind is Question.SCREENING:
-            return [p.say("screening_again" if again else "screening")]
-        if kind is Question.PAIN:
-            return ([p.say("ask_again")] if again else []) + [p.say("offer_skip")]
-        ex = self._part.exercise
-        assert ex is not None and ex.ask is not None
-        ask = ex.ask.format(duration=self.phrases.duration(self.hold_seconds(ex)))
-        return ([p.say("ask_again")] if again else []) + [ask]
-
-    def _ask(self, kind: Question, now: float, prefix: list[str] | tuple[str, ...] = (), asked: int = 1) -> list[Action]:
-        self._open = _Open(kind, asked)
-        self._activity = None
-        return self._speak_then([*prefix, *self._question_line(kind, asked > 1)], now, SessionState.QUESTION)
-
-    def _no_answer(self, now: float) -> list[Action]:
-        assert self._open is not None
-        if self._open.asked < 2:
-            return self._ask(self._open.kind, now, asked=self._open.asked + 1)
-        kind, self._open = self._open.kind, None
-        log.info("no answer to the %s question", kind.value)
-        if kind is Question.SCREENING:
-            return self._enter(0, now, [self.phrases.say("screening_reminder"), *self.routine.intro])
-        if kind is Question.TIMER:
-            return self._finish_part(now, [self.phrases.say("declined")])
-        return self._skip_step(now, [self.phrases.say("skipped")])
-
-    def _answer(self, yes: bool, now: float) -> list[Action]:
-        assert self._open is not None
-        kind, self._open = self._open.kind, None
-        p = self.phrases
-        if kind is Question.SCREENING:
-            if yes:
-                return [Escalate(Severity.URGENT.value, SCREENING_FLAG), *self.abort(now)]
-            return [StopSpeaking(), *self._enter(0, now, [p.say("screening_ok"), *self.routine.intro])]
-        if kind is Question.TIMER:
-            if yes:
-                part = self._part
-                assert part.exercise is not None
-                lines = [*part.exercise.instructions, p.say("timer_for", duration=p.duration(self.hold_seconds(part.exercise)))]
-                return self._speak_then(lines, now, SessionState.INSTRUCTION)
-            return self._finish_part(now, [p.say("declined")])
-        if yes:
-            return self._skip_step(now, [p.say("skipped")])
-        return self._enter(self._index, now, [p.say("pain_continue")], full=True)
-
-    # --- what the person says ------------------------------------------------------------
-
-    def _heard(self, u: Understanding, now: float) -> list[Action] | None:
-        if self._state in FINISHED_STATES or self._state is SessionState.IDLE:
-            return None
-        intent = u.intent
-        if u.is_red_flag:
-            if self._open is not None and self._open.kind is Question.SCREENING:
-                severity = u.severity or Severity.URGENT
-                return [Escalate(severity.value, intent), *self.abort(now)]
-            return None
-        if intent in ("control.yes", "control.no"):
-            if not self.awaiting_answer:
-                return None
-            return self._answer(intent == "control.yes", now)
-        handler = {
-            "control.pause": self._pause,
-            "control.resume": self._resume,
-            "control.start": self._resume_if_paused,
-            "control.stop": self._stop,
-            "control.skip": self._skip,
-            "control.repeat": self._repeat,
-            "control.help": self._help,
-            "control.longer": lambda t: self._adjust(+1, t),
-            "control.shorter": lambda t: self._adjust(-1, t),
-            "control.slower": self._slower,
-            "control.hurts": self._hurts,
-        }.get(intent)
-        return handler(now) if handler is not None else None
-
-    def _pause(self, now: float, *, announce: bool = True) -> list[Action]:
-        if self._state is SessionState.PAUSED:
-            return [Say(self.phrases.say("paused"))]
-        elapsed = now - self._activity.t0 if self._activity is not None else None
-        self._paused = _Paused(self._state, elapsed, self._open.kind if self._open else None)
-        self._state = SessionState.PAUSED
-        self._activity = self._open = None
-        self._speech_deadline = self._ready_until = None
-        said = [Say(self.phrases.say("paused"))] if announce else []
-        return [StopSpeaking(), *said, SessionChanged("paused", self.routine.id, self.step)]
-
-    def _resume_if_paused(self, now: float) -> list[Action] | None:
-        return self._resume(now) if self._state is SessionState.PAUSED else None
-
-    def _resume(self, now: float) -> list[Action]:
-        paused = self._paused
-        if self._state is not SessionState.PAUSED or paused is None:
-            return self._say([self.phrases.say("not_paused")], now)
-        self._paused = None
-        actions: list[Action] = [SessionChanged("resumed", self.routine.id, self.step)]
-        resumed = self.phrases.say("resumed")
-        if paused.question is not None:
-            return actions + self._ask(paused.question, now, [resumed])
-        if paused.elapsed is not None:
-            actions.append(Say(resumed))
-            return actions + self._start_activity(now, paused.elapsed)
-        return actions + self._enter(self._index, now, [resumed], full=True)
-
-    def _stop(self, now: float) -> list[Action]:
-        return [StopSpeaking(), Say(self.phrases.say("stopped")), *self._end(SessionState.STOPPED, "stopped", now)]
-
-    def _skip(self, now: float) -> list[Action]:
-        state = self._paused.state if self._paused is not None else self._state
-        question = self._paused.question if self._paused is not None else (self._open.kind if self._open else None)
-        self._paused = None
-        if question is Question.SCREENING:
-            return [StopSpeaking(), *self._ask(Question.SCREENING, now, asked=2)]
-        if question is not None:
-            self._open = _Open(question)
-            return [StopSpeaking(), *self._answer(question is Question.PAIN, now)]
-        if state is SessionState.REST:
-            self._activity = None
-            return [StopSpeaking(), SessionChanged("skipped", self.routine.id, self.step), *self._finish_part(now)]
-        return [StopSpeaking(), *self._skip_step(now, [self.phrases.say("skipped")])]
-
-    def _repeat(self, now: float) -> list[Action]:
-        if self._state is SessionState.PAUSED:
-            return [Say(self.phrases.say("paused"))]
-        if self._state is SessionState.QUESTION and self._open is not None:
-            return [StopSpeaking(), *self._ask(self._open.kind, now, asked=self._open.asked)]
-        return [StopSpeaking(), *self._enter(self._index, now, full=True)]
-
-    def _help(self, now: float) -> list[Action]:
-        lines = [self.phrases.say("help")]
-        if self._state is SessionState.QUESTION and self._open is not None:
-            lines += self._question_line(self._open.kind, again=False)
-        elif self._state is SessionState.PAUSED:
-            lines.append(self.phrases.say("paused"))
-        return self._say(lines, now)
-
-    def _adjustable(self) -> Exercise | None:
-        part = self._part
-        if part.kind in (PartKind.HOLD, PartKind.TIMER) and part.exercise is not None and part.exercise.timed:
-            return part.exercise
-        return None
-
-    def _adjust(self, direction: int, now: float) -> list[Action]:
-        ex = self._adjustable()
-        if ex is None or self._state is SessionState.QUESTION:
-            return self._say([self.phrases.say("no_hold")], now)
-        current = self.hold_seconds(ex)
-        step = self.cues.timer_adjust_seconds if ex.kind.value == "timer" else self.cues.adjust_seconds
-        wanted = ex.clamp_hold(current + direction * step)
-        if wanted == current:
-            return self._say([self.phrases.say("at_longest" if direction > 0 else "at_shortest")], now)
-        self.prefs[ex.id] = wanted
-        actions: list[Action] = [Record("preference", {"exercise": ex.id, "hold_seconds": wanted})]
-        actions += self._say([self.phrases.say("longer" if direction > 0 else "shorter",
-                                               duration=self.phrases.duration(wanted))], now)
-        if self._activity is not None:
-            elapsed = now - self._activity.t0
-            self._activity = _Activity(self._timeline(self._part), self._activity.t0, 0)
-            self._activity.fired = self._activity.timeline.due_count(elapsed)
-            actions += self._fire(now)
-        return actions
-
-    def _slower(self, now: float) -> list[Action]:
-        if self._adjustable() is not None:
-            return self._adjust(+1, now)
-        if self._part.kind in (PartKind.REPS, PartKind.BREATHING, PartKind.REST):
-            self._pace = min(self.cues.slowest_factor, self._pace * self.cues.slower_factor)
-            return self._say([self.phrases.say("slower")], now)
-        return self._say([self.phrases.say("no_hold")], now)
-
-    def _hurts(self, now: float) -> list[Action]:
-        part = self._part
-        actions: list[Action] = [StopSpeaking()]
-        if self._state is SessionState.QUESTION and self._open is not None:
-            return actions + self._ask(self._open.kind, now, [self.phrases.say("ease_off")], self._open.asked)
-        if self._state is SessionState.HOLD:
-            actions += [Cue("release"), Tone("release")]
-        self._paused = None
-        actions.append(Record("pain", {"routine": self.routine.id, "step": part.step + 1,
-                                       "exercise": part.exercise.id if part.exercise else None,
-                                       "side": part.side}))
-        return actions + self._ask(Question.PAIN, now, [self.phrases.say("ease_off")])
