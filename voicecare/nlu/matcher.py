@@ -528,9 +528,13 @@ class Matcher:
         return [t for t in tags if t[:1] in ("@", "!")] + sorted(extra)
 
     def denies_red_flag(self, text: str) -> bool:
-        """True when a red-flag word in ``text`` is clearly denied and none is affirmed ("no numbness")."""
+        """True when a red-flag word in ``text`` is clearly denied and none is affirmed ("no numbness").
+
+        Only words that are red flags on their own count: "the spasm is not going off" denies a
+        spasm, which is no red flag, so it leaves the pins and needles said before it standing.
+        """
         analysis = self.analyse(text)
-        return bool(analysis.negated & self._red_concepts) and not analysis.present & self._red_only
+        return bool(analysis.negated & self._red_only) and not analysis.present & self._red_only
 
     def _about_a_thing(self, analysis: Analysis, rules: list[Rule]) -> bool:
         """True when every red-flag word is about a thing ("my laptop battery is weak"), not a body or a person.

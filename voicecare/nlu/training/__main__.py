@@ -24,7 +24,8 @@ from voicecare.nlu.combine import RULES_ONLY, Policy
 from voicecare.nlu.matcher import Matcher
 from voicecare.nlu.model import MODEL_DIR, LearnedModel, read_manifest
 from voicecare.nlu.normalize import normalize
-from voicecare.nlu.training.data import Example, dedupe, regression_rows, training_rows, validation_rows
+from voicecare.nlu.training.data import (Example, dedupe, regression_forbidden, regression_rows, training_rows,
+                                         validation_rows)
 from voicecare.nlu.training.fit import fit, save
 from voicecare.nlu.training.select import Case, choose, model_only, tally
 
@@ -51,7 +52,7 @@ REGRESSION_WEIGHT = 3
 
 def _cases(matcher: Matcher, tagger: CachedTagger, model: LearnedModel, rows: list[Example], weight: int = 1) -> list[Case]:
     return [Case(r.text, r.intent, matcher.understand(r.text), model.opinion(r.text, tagger(r.text)),
-                 matcher.denies_red_flag(r.text), weight) for r in rows]
+                 matcher.denies_red_flag(r.text), weight, r.source == "forbidden") for r in rows]
 
 
 def selection_cases(rows: list[Example], matcher: Matcher, tagger: CachedTagger) -> list[Case]:
@@ -60,7 +61,8 @@ def selection_cases(rows: list[Example], matcher: Matcher, tagger: CachedTagger)
     held = {normalize(r.text) for r in validation}
     start = time.perf_counter()
     model = fit([r for r in rows if normalize(r.text) not in held], tagger).model()
-    cases = _cases(matcher, tagger, model, validation) + _cases(matcher, tagger, model, regression_rows(), REGRESSION_WEIGHT)
+    cases = _cases(matcher, tagger, model, validation) + _cases(
+        matcher, tagger, model, regression_rows() + regression_forbidden(), REGRESSION_WEIGHT)
     print(f"validation model: {time.perf_counter() - start:.0f} s", flush=True)
     written = [r for r in rows if r.source == "written"]
     for k in range(FOLDS if written else 0):
@@ -85,11 +87,14 @@ def main(argv: list[str] | None = None) -> int:
         print("Error: training needs scikit-learn — pip install -e '.[train]'", file=sys.stderr)
         return 2
     rows = dedupe(training_rows() + validation_rows())
-    print(f"training rows: {len(rows)}  " + ", ".join(f"{k} {v}" for k, v in Counter(r.source for r in rows).items()))
+    # The shipped model also learns the cases of the rules' tests; the selection keeps them out of every fit.
+    shipped_rows = dedupe(rows + regression_rows())
+    print(f"training rows: {len(shipped_rows)}  "
+          + ", ".join(f"{k} {v}" for k, v in Counter(r.source for r in shipped_rows).items()))
     matcher = Understander.load(model_dir=None).matcher
     tagger = CachedTagger(matcher)
     if args.check:
-        return check(rows, tagger)
+        return check(shipped_rows, tagger)
     if args.keep_policy:
         policy = Policy.from_thresholds(read_manifest().thresholds)
     else:
@@ -100,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         print(tally(cases, RULES_ONLY).line("rules alone"))
         print(model_only(cases).line("model alone"))
         print("\n".join(report))
-    weights = fit(rows, tagger)
-    digest = save(weights, args.out, policy.as_thresholds(), dict(Counter(r.source for r in rows)))
+    weights = fit(shipped_rows, tagger)
+    digest = save(weights, args.out, policy.as_thresholds(), dict(Counter(r.source for r in shipped_rows)))
     print(f"wrote {args.out} ({len(weights.vocabulary)} features, sha256 {digest[:16]}...)")
     return 0
 

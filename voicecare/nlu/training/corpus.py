@@ -139,10 +139,22 @@ EMERGENCY = ["I've lost control of my bladder", "I've wet myself and didn't feel
              "I've had an accident and didn't know I needed to go", "my saddle area has gone numb",
              "I can't feel myself when I go to the toilet", "I can't tell when I need to wee anymore"]
 
+WHOLE_WEAK = ["feel very weak today", "feel so weak this morning", "feel weak all over", "have gone all weak",
+              "have no strength in my legs", "feel weak as a kitten and my legs won't hold me"]
+TOO_WEAK_TO = ["stand up", "get out of the chair", "hold a cup of tea", "get up the stairs", "walk to the door",
+               "lift my leg into bed", "get off the toilet"]
+ROADS = ["on the motorway", "on the way home", "at the roundabout", "in the car park", "on the dual carriageway",
+         "coming back from the shops"]
+WE_CRASH = ["we were in a crash {r}", "we had a car accident {r}", "we got hit from behind {r}",
+            "I was in a crash {r} and my hip's been bad since", "we skidded and hit a wall {r}"]
+"""Weakness of the whole person and accidents the speaker was in: their body too, though no leg is named."""
+
 ALL_CLEAR = ["is fine", "feels fine", "is fine now", "is okay", "feels okay now", "is alright", "feels all right",
              "is much better", "feels better now", "is back to normal", "is good today", "is fine thanks",
              "feels normal again", "is doing well", "is no trouble today", "has settled down"]
 """A body part said to be well: an all-clear (often the answer to a red-flag question), never a red flag."""
+ACHES = ["hurts", "aches", "is sore", "is a bit swollen", "is throbbing", "is stiff this morning"]
+"""Pain in a leg or foot, with no loss of feeling or strength: no red flag (pain is not numbness)."""
 
 # relief and questions in new words -------------------------------------------------
 COLD_THINGS = ["a frozen water bottle", "a bag of frozen peas", "an ice pack", "a frozen flannel", "ice cubes in a tea towel",
@@ -238,6 +250,15 @@ def _body_red_flags(rng: random.Random) -> Iterator[Row]:
         yield f"{who} can't get up the stairs because of {their} hip", "redflag.function", ""
         yield f"{who} has a temperature and {their} hip is cramping", "redflag.fever", ""
         yield f"{who} has lost control of {their} bladder", "redflag.emergency", ""
+        yield f"{who} is too weak to {rng.choice(TOO_WEAK_TO).replace('my ', their + ' ')}", "redflag.weakness", ""
+        yield f"{who} came off {their} bike", "redflag.trauma", ""
+    for state in WHOLE_WEAK:
+        yield f"I {state}", "redflag.weakness", ""
+    for act in TOO_WEAK_TO:
+        yield f"I'm too weak to {act}", "redflag.weakness", ""
+    for frame in WE_CRASH:
+        for road in rng.sample(ROADS, 2):
+            yield frame.format(r=road), "redflag.trauma", ""
     yield "numbness sent down the back of my leg", "redflag.numbness", ""
     yield "the numbness is shooting down the back of my thigh", "redflag.numbness", ""
     yield "the muscles in my lower leg feel switched off", "redflag.weakness", ""
@@ -259,6 +280,8 @@ def _body_red_flags(rng: random.Random) -> Iterator[Row]:
             yield f"my {rng.choice(SIDES)}{part} {state}", "unknown", ""
     for who, their in rng.sample(CARED_FOR, 6):
         yield f"{who}'s {rng.choice(LEG)} {rng.choice(ALL_CLEAR)}", "unknown", ""
+    for who, their in rng.sample(CARED_FOR, 8):
+        yield f"{who}'s {rng.choice(LEG)} {rng.choice(ACHES)}", "unknown", ""
 
 
 def _relief(rng: random.Random) -> Iterator[Row]:
@@ -283,9 +306,11 @@ def _relief(rng: random.Random) -> Iterator[Row]:
             yield frame.format(p=place, v=rng.choice(PREVENT_VERBS)), "info.prevention", ""
     for text in MOVED:
         yield text, "reminder.done", ""
-    for frame in CHOICE_FRAMES:
-        yield frame.format(a=rng.choice(HEAT_WORDS), b=rng.choice(COLD_WORDS)), "relief.heat", ""
-        yield frame.format(a=rng.choice(COLD_WORDS), b=rng.choice(HEAT_WORDS)), "relief.cold", ""
+    for frame in CHOICE_FRAMES:  # both orders, so the order of the words is what tells them apart
+        for _ in range(3):
+            heat, cold = rng.choice(HEAT_WORDS), rng.choice(COLD_WORDS)
+            yield frame.format(a=heat, b=cold), "relief.heat", ""
+            yield frame.format(a=cold, b=heat), "relief.cold", ""
     for frame in WHY_ASKS:
         for what in rng.sample(WHY_WHAT, 2):
             yield frame.format(c=what), "info.causes", ""
