@@ -242,18 +242,19 @@ def test_a_sentence_with_a_number_is_joined_from_parts_without_the_network(tmp_p
     content.mkdir()
     (content / "exercises.toml").write_text(
         'hold_for = "We\'ll hold for {duration}."\nnext = "Next: {name}."\nname = "the figure four stretch"\n')
-    voice = build_voice("piper", data_dir=tmp_path / "data", content_dir=content)
+    voice = build_voice("piper", data_dir=tmp_path / "data", content_dir=content, store_new=False)
     report = voice.cache.build(cache_items(content), voice.synth.render)
     assert report.rendered == len(cache_items(content)) and voice.cache.complete()
     lazy = build_voice("piper", data_dir=tmp_path / "data", content_dir=content)
-    assert lazy.synth.loaded is False  # a complete cache: the voice is not even loaded
     lazy.warm_up()
+    assert lazy.synth.worker is None  # a complete cache: the voice is not even loaded, anywhere
     held = lazy.synthesize("We'll hold for 25 seconds.")
     named = lazy.synthesize("Next: the figure four stretch.")
-    assert lazy.synth.loaded is False and held.seconds > 1.0 and named.seconds > 1.0
+    assert lazy.synth.worker is None and held.seconds > 1.0 and named.seconds > 1.0
     assert Composer(templates(content)).compose("We'll hold for a while.", lazy.cache.get) is None
     lazy.synthesize("Something nobody wrote down.")
-    assert lazy.synth.loaded is True  # only a line that cannot be built loads the network
+    assert lazy.synth.worker is not None  # only a line that cannot be built starts the voice's process
+    lazy.close()
 
 
 @pytest.mark.speech

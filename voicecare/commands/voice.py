@@ -70,7 +70,14 @@ def _cache(config) -> int:
         print(f"no phrase cache needed: {voice.choice.describe()} speaks as fast as it is asked")
         return 0
     fixed = {"number": config.safety.emergency_number, "wake": config.wake.phrase}
-    report = voice.cache.build(cache_items(config.paths.content_dir, fixed), voice.synth.render)
+    from voicecare.errors import AudioError
+    from voicecare.speech.piper_backend import PiperSynth, PiperUnavailable
+
+    try:
+        synth = PiperSynth(voice.synth.files, voice.synth.settings)  # the foreground build renders here
+    except PiperUnavailable as exc:
+        raise AudioError(str(exc), f"run `voicecare voice install {voice.synth.name}` again") from exc
+    report = voice.cache.build(cache_items(config.paths.content_dir, fixed), synth.render)
     print(f"phrase cache {voice.cache.folder}: {report.sentences} sentences and parts, {report.rendered} rendered now "
           f"({report.audio_seconds / 60:.1f} min of speech) in {report.seconds:.1f} s, {report.bytes / 1e6:.1f} MB")
     return 0

@@ -12,9 +12,6 @@ import hashlib
 import logging
 import os
 import shutil
-import json
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -156,53 +153,3 @@ class PhraseCache:
         log.info("phrase cache %s: %d sentences, %d rendered in %.1f s, %.1f MB", self.folder.name,
                  report.sentences, report.rendered, report.seconds, report.bytes / 1e6)
         return report
-
-
-class BackgroundBuild:
-    """Builds the cache in a low-priority process of its own, so the assistant answers while it fills."""
-
-    def __init__(self, spec: str) -> None:
-        self._spec = spec
-        self._proc: subprocess.Popen[str] | None = None
-        self._report: BuildReport | None = None
-
-    def start(self) -> "BackgroundBuild":
-        self._proc = subprocess.Popen([sys.executable, "-m", "voicecare.speech.cache_worker", self._spec],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
-        log.info("rendering the phrase cache in the background (process %d)", self._proc.pid)
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    def wait(self, timeout: float | None = None) -> BuildReport | None:
-        """The build's report once it has finished (None if it failed or timed out)."""
-        if self._proc is None:
-            return None
-        try:
-            out, _ = self._proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        if self._proc.returncode == 0 and out.strip():
-            try:
-                self._report = BuildReport(**json.loads(out.strip().splitlines()[-1]))
-            except (ValueError, TypeError):
-                log.warning("phrase cache build reported %r", out[-200:])
-        elif self._proc.returncode:
-            log.warning("phrase cache build ended with status %d; lines will be synthesised when said",
-                        self._proc.returncode)
-        return self._report
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """End the build now; what it finished stays cached."""
-        if self._proc is None or self._proc.poll() is not None:
-            return
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()

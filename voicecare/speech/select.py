@@ -34,7 +34,7 @@ class _Unavailable(Exception):
 
 
 def _make_piper(voice: str, rate_wpm: int, volume: float, data_dir: Path | None,
-                content_dir: Path | None) -> tuple[Any, str, PhraseCache | None]:
+                content_dir: Path | None, store_new: bool = True) -> tuple[Any, str, PhraseCache | None]:
     name = voice or DEFAULT_VOICE
     if voice and not is_piper_name(voice):
         raise _Unavailable(f"{voice!r} is an espeak-ng voice name, not a Piper one",
@@ -50,6 +50,10 @@ def _make_piper(voice: str, rate_wpm: int, volume: float, data_dir: Path | None,
     if data_dir is not None and content_dir is not None and Path(content_dir).is_dir():
         cache = PhraseCache(data_dir, CacheKey(name, rate_wpm, volume, content_version(content_dir)))
     settings = PiperSettings(rate_wpm=rate_wpm, volume=volume)
+    if cache is not None and store_new:  # the assistant: the network lives in a process of its own
+        from voicecare.speech.voice_worker import PiperProcess
+
+        return PiperProcess(files, settings, cache), f"{name} from the {files.source}", cache
     if cache is not None and cache.complete():
         return LazyPiper(files, settings), f"{name} from the {files.source}", cache  # loads when first needed
     try:
@@ -62,7 +66,7 @@ def _make_piper(voice: str, rate_wpm: int, volume: float, data_dir: Path | None,
 
 
 def _make_pyttsx3(voice: str, rate_wpm: int, volume: float, data_dir: Path | None,
-                  content_dir: Path | None) -> tuple[Any, str, PhraseCache | None]:
+                  content_dir: Path | None, store_new: bool = True) -> tuple[Any, str, PhraseCache | None]:
     from voicecare.speech.tts import Voice
 
     espeak = voice if voice and not is_piper_name(voice) else None
@@ -91,7 +95,7 @@ def build_voice(tts: str = "auto", voice: str = "", *, rate_wpm: int = 150, volu
     passed_over: list[_Unavailable] = []
     for kind in dict.fromkeys(order):
         try:
-            synth, label, cache = _MAKERS[kind](voice, rate_wpm, volume, data_dir, content_dir)
+            synth, label, cache = _MAKERS[kind](voice, rate_wpm, volume, data_dir, content_dir, store_new)
         except _Unavailable as why:
             passed_over.append(why)
             continue

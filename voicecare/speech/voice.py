@@ -17,7 +17,8 @@ from typing import Any, Iterator, Mapping
 from voicecare.audio.chunk import AudioChunk
 from voicecare.errors import BadInputError, VoicecareError
 from voicecare.speech.lines import split_sentences
-from voicecare.speech.phrase_cache import BackgroundBuild, PhraseCache
+from voicecare.speech.phrase_cache import PhraseCache
+from voicecare.speech.voice_worker import PiperProcess, VoiceWorker
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class AssistantVoice:
         self.fixed = dict(fixed or {})
         self._broken: str | None = None
         self._lock = threading.Lock()
-        self.build: BackgroundBuild | None = None
+        self.build: VoiceWorker | None = None
 
     @property
     def kind(self) -> str:
@@ -138,6 +139,10 @@ class AssistantVoice:
     def warm_up(self) -> None:
         """Speak once, so the first real sentence does not pay for loading anything."""
         if self.choice.kind == "piper" and self._broken is None:
+            if isinstance(self.synth, PiperProcess):
+                if self.cache is not None and not self.cache.complete():
+                    self.synth.start()  # its own process loads the voice while this one goes on
+                return  # with a complete cache it starts only if a sentence needs it
             if getattr(self.synth, "loaded", True) is False:
                 return  # a complete phrase cache: the network is loaded only if a line needs it
             try:
@@ -147,16 +152,21 @@ class AssistantVoice:
             return
         self.synth.synthesize("Ready.")
 
-    def cache_in_background(self, content_dir: Path, fixed: Mapping[str, str]) -> BackgroundBuild | None:
+    def cache_in_background(self, content_dir: Path, fixed: Mapping[str, str]) -> VoiceWorker | None:
         """Start rendering every content sentence not yet cached (neural voices only)."""
         if self.cache is None or self.choice.kind != "piper" or self._broken is not None or self.cache.complete():
             return None
-        from voicecare.speech.cache_worker import build_spec
+        if isinstance(self.synth, PiperProcess):
+            self.build = self.synth.build(content_dir, fixed)  # the process that speaks also builds
+        else:
+            from voicecare.speech.cache_worker import build_spec
 
-        self.build = BackgroundBuild(build_spec(self.synth, self.cache, content_dir, fixed)).start()
+            self.build = VoiceWorker(build_spec(self.synth, self.cache)).start().build(content_dir, fixed)
         return self.build
 
     def close(self) -> None:
-        """Stop a background cache build (what it finished stays cached)."""
+        """Stop a background cache build (what it finished stays cached) and the voice's own process."""
         if self.build is not None:
             self.build.stop()
+        if isinstance(self.synth, PiperProcess):
+            self.synth.close()
