@@ -81,7 +81,7 @@ def test_missing_intent(content: Path) -> None:
 
 
 def test_lexicon_rule_with_unknown_concept(content: Path) -> None:
-    _edit(content / "lexicon.toml", 'when = [["fever"], ', 'when = [["feever"], ')
+    _edit(content / "lexicon.toml", 'when = [["fever", "!normal_temp"], ', 'when = [["feever"], ')
     with pytest.raises(ContentError) as err:
         load_lexicon(content)
     assert "lexicon.toml" in err.value.line() and "feever" in err.value.line()

@@ -105,6 +105,31 @@ PASSERS_BY = ["a man at the bus stop", "a footballer on the telly", "a woman in 
 PASSER_EVENTS = ["fell over but got straight back up", "took a tumble and was fine", "came off and walked away laughing",
                  "slipped but nobody was hurt", "had a crash but was okay"]
 
+NOT_CARED_FOR = ["my coworker", "my boss", "my friend at bingo", "a lad at work", "someone at church", "the bloke next door",
+                 "my mate from the pub", "the postman", "our bus driver", "a woman on the telly", "the actor in that film",
+                 "my hairdresser"]
+"""People the speaker does not look after: their symptoms are news, not the person's red flag."""
+THEIR_TROUBLE = ["is off with a fever", "has got a temperature", "says her leg goes numb", "says his foot tingles all the time",
+                 "has been off with back spasms for a week", "slipped on the ice", "fell off a ladder at work",
+                 "can't feel his legs after the crash", "says her knee keeps giving way", "had a nasty fall last week",
+                 "has been signed off with a bad back for a fortnight", "crashed his car but he's fine"]
+THEIR_ASK = ["", ", typical", ", do I have to cover for them", ", poor thing", ", anyway what's on telly tonight",
+             ", she's always moaning about something"]
+VEHICLES = ["a bus", "a lorry", "a van", "a taxi", "a tractor", "some lad on a moped"]
+CRASH_PLACES = ["crashed into the shop on the high street", "went into the ditch on the bypass",
+                "crashed into the bus shelter", "hit a lamp post outside the school", "skidded into the hedge"]
+PAST_TROUBLE = ["I had a fever", "my leg went numb", "I had a fall", "my foot used to tingle", "my knee gave way",
+                "I had pins and needles in my foot", "I couldn't manage the stairs"]
+PAST_WHEN = ["last month", "years ago", "back in 2019", "after the op in 2015", "when I was younger", "last winter"]
+PAST_OVER = ["but it's long gone", "but it's all healed now", "and it went away and never came back",
+             "and it's been fine ever since", "but there's been nothing since", "but that's all sorted now"]
+PAST_ASK = [("", "unknown"), (", turn the reminders on", "reminder.start"), (", can we do the stretches", "routine.daily_stretch"),
+            (", should I still drink more water", "relief.hydration"), (", how can I stop the cramps coming back", "info.prevention")]
+"""A symptom said to be over, long ago: no red flag now; what is asked is what is meant."""
+WEAK_SENSES = ["my tomato plants look weak and leggy", "the sourdough starter is weak, it won't rise", "the yeast seems weak",
+               "the seedlings are weak and floppy", "my knees went weak when I saw him on stage", "I go weak at the knees for a curry",
+               "the pound is weak again", "the kitchen's so cramped I can't fit a chair in", "we're cramped in this little car"]
+
 # body-now red flags ------------------------------------------------------------
 LEG = ["leg", "foot", "thigh", "calf", "shin", "lower leg", "toes", "ankle"]
 SIDES = ["", "", "left ", "right "]
@@ -231,6 +256,18 @@ def _others_and_things(rng: random.Random) -> Iterator[Row]:
     for who in PASSERS_BY:
         for event in rng.sample(PASSER_EVENTS, 2):
             yield f"{who} {event}", "unknown", ""
+    for who in NOT_CARED_FOR:
+        for trouble in rng.sample(THEIR_TROUBLE, 3):
+            yield f"{who} {trouble}{rng.choice(THEIR_ASK)}", "unknown", ""
+    for vehicle in VEHICLES:
+        for place in rng.sample(CRASH_PLACES, 2):
+            yield f"{vehicle} {place}", "unknown", ""
+    for trouble in PAST_TROUBLE:
+        for when in rng.sample(PAST_WHEN, 2):
+            ask, intent = rng.choice(PAST_ASK)
+            yield f"{trouble} {when} {rng.choice(PAST_OVER)}{ask}", intent, ""
+    for text in WEAK_SENSES:
+        yield text, "unknown", ""
 
 
 def _body_red_flags(rng: random.Random) -> Iterator[Row]:
@@ -280,7 +317,7 @@ def _body_red_flags(rng: random.Random) -> Iterator[Row]:
             yield f"my {rng.choice(SIDES)}{part} {state}", "unknown", ""
     for who, their in rng.sample(CARED_FOR, 6):
         yield f"{who}'s {rng.choice(LEG)} {rng.choice(ALL_CLEAR)}", "unknown", ""
-    for who, their in rng.sample(CARED_FOR, 8):
+    for who, their in CARED_FOR:
         yield f"{who}'s {rng.choice(LEG)} {rng.choice(ACHES)}", "unknown", ""
 
 
