@@ -344,7 +344,7 @@ class Matcher:
             if word in lex.negation_near:
                 return between <= 3 and all(w in lex.bridge_near for w in words[j + 1:start])
             if word in lex.negation_far and between <= 5:
-                return True
+                return not (j and words[j - 1] in lex.negation_far)  # "not nothing" affirms
             if word not in lex.bridge:
                 return False
             between += 1
