@@ -118,6 +118,12 @@ THEIR_ASK = ["", ", typical", ", do I have to cover for them", ", poor thing", "
 VEHICLES = ["a bus", "a lorry", "a van", "a taxi", "a tractor", "some lad on a moped"]
 CRASH_PLACES = ["crashed into the shop on the high street", "went into the ditch on the bypass",
                 "crashed into the bus shelter", "hit a lamp post outside the school", "skidded into the hedge"]
+LIVESTOCK = ["the ewe", "one of the lambs", "the old ram", "the sow", "my hen", "the cow", "the horse", "our goat",
+             "the pony", "my old sheepdog", "the tom cat", "the rabbit"]
+ANIMAL_TROUBLE = ["has a fever", "is shivering and off her food", "has got the shakes", "can't get up", "has wet herself in the pen",
+                  "has gone lame", "has weak back legs", "keeps falling over", "looks feverish", "has been poorly for a week"]
+ANIMAL_ASK = ["", ", should I call the vet", ", what's the vet's number", ", do they even get that", ", poor thing"]
+"""Animals' troubles: the vet's business, not the person's red flag."""
 PAST_TROUBLE = ["I had a fever", "my leg went numb", "I had a fall", "my foot used to tingle", "my knee gave way",
                 "I had pins and needles in my foot", "I couldn't manage the stairs"]
 PAST_WHEN = ["last month", "years ago", "back in 2019", "after the op in 2015", "when I was younger", "last winter"]
@@ -126,9 +132,11 @@ PAST_OVER = ["but it's long gone", "but it's all healed now", "and it went away 
 PAST_ASK = [("", "unknown"), (", turn the reminders on", "reminder.start"), (", can we do the stretches", "routine.daily_stretch"),
             (", should I still drink more water", "relief.hydration"), (", how can I stop the cramps coming back", "info.prevention")]
 """A symptom said to be over, long ago: no red flag now; what is asked is what is meant."""
-WEAK_SENSES = ["my tomato plants look weak and leggy", "the sourdough starter is weak, it won't rise", "the yeast seems weak",
+MORE_SENSES = ["my tomato plants look weak and leggy", "the sourdough starter is weak, it won't rise", "the yeast seems weak",
                "the seedlings are weak and floppy", "my knees went weak when I saw him on stage", "I go weak at the knees for a curry",
-               "the pound is weak again", "the kitchen's so cramped I can't fit a chair in", "we're cramped in this little car"]
+               "the pound is weak again", "the kitchen's so cramped I can't fit a chair in", "we're cramped in this little car",
+               "the markets are feverish this morning", "there was feverish activity in the kitchen before the party",
+               "the kids are feverish with excitement about Christmas", "the new boss really cramps my style"]
 
 # body-now red flags ------------------------------------------------------------
 LEG = ["leg", "foot", "thigh", "calf", "shin", "lower leg", "toes", "ankle"]
@@ -259,6 +267,9 @@ def _others_and_things(rng: random.Random) -> Iterator[Row]:
     for who in NOT_CARED_FOR:
         for trouble in rng.sample(THEIR_TROUBLE, 3):
             yield f"{who} {trouble}{rng.choice(THEIR_ASK)}", "unknown", ""
+    for animal in LIVESTOCK:
+        for trouble in rng.sample(ANIMAL_TROUBLE, 2):
+            yield f"{animal} {trouble}{rng.choice(ANIMAL_ASK)}", "unknown", ""
     for vehicle in VEHICLES:
         for place in rng.sample(CRASH_PLACES, 2):
             yield f"{vehicle} {place}", "unknown", ""
@@ -266,7 +277,7 @@ def _others_and_things(rng: random.Random) -> Iterator[Row]:
         for when in rng.sample(PAST_WHEN, 2):
             ask, intent = rng.choice(PAST_ASK)
             yield f"{trouble} {when} {rng.choice(PAST_OVER)}{ask}", intent, ""
-    for text in WEAK_SENSES:
+    for text in MORE_SENSES:
         yield text, "unknown", ""
 
 
