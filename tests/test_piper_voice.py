@@ -261,7 +261,7 @@ def test_a_sentence_with_a_number_is_joined_from_parts_without_the_network(tmp_p
 def test_stop_cuts_off_the_piper_voice_and_everything_queued(tmp_path: Path, voices) -> None:  # noqa: ANN001
     from test_run_spoken import Conversation, Turn, after_event, at
 
-    talk = Conversation(tmp_path, voices.speak, safety='[speech]\ntts = "piper"\n')
+    talk = Conversation(tmp_path, voices.speak, tts="piper")
     talk.run([Turn("hey care how much water should I drink", at(1.0)),
               Turn("stop", after_event("say", 1.5))])
     says = talk.of("say")

@@ -64,14 +64,14 @@ class Conversation:
     """Runs the assistant on a spoken conversation, one more turn per run."""
 
     def __init__(self, tmp: Path, voices: object, *, wake: str | None = None, start: datetime | None = None,
-                 data_dir: Path | None = None, safety: str = "") -> None:
+                 data_dir: Path | None = None, safety: str = "", tts: str = "pyttsx3") -> None:
         self.tmp = tmp
         self.speak = voices  # the testvoices.speak function
         self.wake = wake
         self.start = start
         self.data_dir = data_dir or tmp / "data"
         self.config = tmp / "config.toml"
-        self.config.write_text(f'[paths]\ndata_dir = "{data_dir or tmp / "data"}"\n'
+        self.config.write_text(f'[paths]\ndata_dir = "{data_dir or tmp / "data"}"\n[speech]\ntts = "{tts}"\n'
                                '[safety]\nemergency_number = "999"\n' + safety)
         self.probe_config = tmp / "probe.toml"  # runs that only find the timing keep no journal
         self.probe_data = tmp / "probe"

@@ -146,6 +146,8 @@ class Matcher:
         """Red-flag symptom concepts no other intent uses: they may overlap one another."""
         self._example_text: list[str] = []
         self._example_intent: list[str] = []
+        self._example_of: dict[str, str] | None = None
+        """Each example's intent by its words, made on first use."""
         example_words: set[str] = set()
         for intent, phrases in examples.items():
             for phrase in phrases:
@@ -434,6 +436,14 @@ class Matcher:
                 for j in range(span.start, span.end):
                     covered[j] = True
         return sum(1 for w, c in zip(analysis.words, covered) if not c and w not in self.lexicon.filler)
+
+    def example_intent(self, text: str) -> str | None:
+        """The intent of a content example that ``text`` says word for word, if any."""
+        if self._example_of is None:
+            self._example_of = {}
+            for example, intent in zip(self._example_text, self._example_intent):
+                self._example_of.setdefault(example, intent)
+        return self._example_of.get(" ".join(tokens(text)))
 
     def _example_bonus(self, text: str) -> tuple[dict[str, float], str, float]:
         """Per-intent bonus from the nearest examples, plus the single best example's intent."""
