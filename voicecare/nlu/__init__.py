@@ -112,10 +112,10 @@ class Understander:
             rules = unknown(text)
         if self._model is None:
             return Explanation(rules, None, rules, "rules")
-        if self._matcher.example_intent(text) == rules.intent:
-            return Explanation(rules, None, rules, "rules")  # a content example, said word for word, stands
         try:
             opinion = self._model.opinion(text, self._matcher.concept_tags(text))
+            if self._matcher.example_intent(text) == rules.intent:
+                return Explanation(rules, opinion, rules, "rules")  # a content example, said word for word, stands
             denied = (opinion.red >= self._policy.raise_sense and not rules.is_red_flag
                       and self._matcher.denies_red_flag(text))
             final, way = decide(rules, opinion, self._policy, denied)
