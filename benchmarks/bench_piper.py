@@ -226,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
         process_voice.warm_up()
         process_voice.synthesize("Ready.")  # the voice's own process has loaded it, as at start-up
         through_process = first_sound_uncached(process_voice, lines)
+        process_voice.cache_in_background(DEFAULT_CONTENT_DIR, FIXED)  # the first start: the build runs too
+        during_build = first_sound_uncached(process_voice, [
+            f"This is the {word} line nobody wrote down. It is said while the phrase cache is being built."
+            for word in ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")])
         process_voice.close()
         joined = first_sound_numbered(voice, lines) if not quick else []
         programme = load_exercises()
@@ -261,15 +265,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'  whole line synthesised first, median':<44} {statistics.median(whole_ms):>8.1f} ms   (without sentence "
           "by sentence)")
     via = [r[0] for r in through_process]
+    busy = [r[0] for r in during_build]
     print(f"{'  through the voice process (run, cache not full)':<44} {statistics.median(via):>8.1f} / {max(via):.1f} ms"
           "   (median / max; the main process never loads the network)")
+    print(f"{'  the same, while the cache builds':<44} {statistics.median(busy):>8.1f} / {max(busy):.1f} ms"
+          "   (a request waits for the build's sentence in hand)")
     print()
     print(f"Hold timing on the real clock, {hold_s:.0f} s hold (target: release drift <= 20 ms)")
     for h in (cached_hold, live_hold):
         print(f"{h.label:<44} {h.release_drift_ms:>8.2f} ms   (worst cue {h.worst_cue_drift_ms:.2f} ms, "
               f"{h.lines} lines, synth {h.synth_ms_total:.0f} ms)")
     print()
-    print("Peak memory (target < 250 MB)")
     print_memory(runs)
     return 0 if all(run[5] == 0 for run in runs) else 1
 
