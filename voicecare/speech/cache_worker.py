@@ -71,6 +71,8 @@ class Worker:
                                 PiperSettings(rate_wpm=int(spec["rate_wpm"]), volume=float(spec["volume"])))
         self.cache = PhraseCache(Path(spec["data_dir"]), CacheKey(**spec["key"]))
         self.stop = threading.Event()
+        self.waited_for = threading.Event()
+        """Set while a requested sentence renders: the build gives way between its clauses."""
         self._builder: threading.Thread | None = None
 
     def start_build(self, content_dir: Path, fixed: Mapping[str, str]) -> None:
@@ -88,17 +90,21 @@ class Worker:
             os.nice(NICENESS)  # this thread only, on Linux
         except OSError:
             pass
-        report = self.cache.build(cache_items(content_dir, fixed), self.synth.render, self.stop)
+        report = self.cache.build(cache_items(content_dir, fixed),
+                                  lambda text: self.synth.render(text, give_way=self.waited_for), self.stop)
         _reply({"report": asdict(report)})
 
     def say(self, text: str) -> None:
         """Render one requested sentence into the cache and answer."""
+        self.waited_for.set()
         try:
             self.cache.put(text, self.synth.render(text))
         except VoicecareError as exc:
             _reply({"said": text, "ok": False, "why": exc.what})
         else:
             _reply({"said": text, "ok": True})
+        finally:
+            self.waited_for.clear()
 
     def finish(self) -> None:
         self.stop.set()

@@ -83,12 +83,24 @@ class PiperSynth:
     def name(self) -> str:
         return self.files.name
 
-    def render(self, text: str) -> AudioChunk:
-        """One sentence (or a few) as speech in the internal format; raises AudioError."""
+    def render(self, text: str, *, give_way: threading.Event | None = None) -> AudioChunk:
+        """One sentence (or a few) as speech in the internal format; raises AudioError.
+
+        With ``give_way`` (a background render), each clause waits while the event is set, so a
+        sentence someone is waiting for goes first, after at most one clause.
+        """
         try:
-            with self._lock:
-                parts = [c.audio_float_array for clause in clauses(text)
-                         for c in self._voice.synthesize(clause, self._config)]
+            if give_way is None:
+                with self._lock:
+                    parts = [c.audio_float_array for clause in clauses(text)
+                             for c in self._voice.synthesize(clause, self._config)]
+            else:
+                parts = []
+                for clause in clauses(text):
+                    while give_way.is_set():
+                        time.sleep(0.005)
+                    with self._lock:
+                        parts += [c.audio_float_array for c in self._voice.synthesize(clause, self._config)]
         except Exception as exc:  # onnxruntime and the phonemizer raise many kinds; all mean the same here
             raise AudioError(f"Piper could not speak {text[:40]!r} ({type(exc).__name__}: {exc})", _FIX) from exc
         _trim_heap()
