@@ -93,18 +93,36 @@ def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[
     }
 
 
+def acted_on(events: list[dict]) -> list[str]:
+    """What the broadcast made the assistant do, each with the words heard just before it."""
+    lines, last = [], ""
+    for e in events:
+        if e["type"] == "heard":
+            last = e.get("text", "")
+        elif e["type"] == "escalate" or (e["type"] == "check" and e.get("state") == "asked") or (
+                e["type"] == "session" and e.get("state") in CONTROLS):
+            what = e.get("severity") or e.get("state")
+            lines.append(f"{e['type']} {what} at {e.get('t', 0.0):.0f} s after {last!r}")
+    return lines
+
+
 def run_broadcast(limit: int | None) -> None:
     audio, seconds = broadcast_audio(limit)
     hours = seconds / 3600
     print(f"broadcast: {DATA.name}, {seconds / 60:.1f} min of speech and gaps, voices {', '.join(BROADCAST_VOICES)}")
     with tempfile.TemporaryDirectory(prefix="voicecare-broadcast-") as tmp:
         folder = Path(tmp)
-        rows = {"idle": broadcast_row(play(audio, folder, "idle"), hours, False),
-                "in a session": broadcast_row(play(with_session_first(audio), folder, "session"), hours, True)}
+        played = {"idle": play(audio, folder, "idle"), "in a session": play(with_session_first(audio), folder, "session")}
+        rows = {"idle": broadcast_row(played["idle"], hours, False),
+                "in a session": broadcast_row(played["in a session"], hours, True)}
+        causes = {name: acted_on(play_events) for name, play_events in played.items()}
     columns = list(next(iter(rows.values())))
     print(f"{'per hour':<14}" + "".join(f"{c:>13}" for c in columns))
     for name, row in rows.items():
         print(f"{name:<14}" + "".join(f"{row[c]:>13.1f}" for c in columns))
+    for name, lines in causes.items():
+        for line in lines:
+            print(f"  {name}: {line}")
 
 
 def run_addressed(quick: bool) -> None:
