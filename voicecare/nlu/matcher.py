@@ -111,8 +111,6 @@ class Matcher(AnalysisMixin):
         """Red-flag symptom concepts no other intent uses: they may overlap one another."""
         self._example_text: list[str] = []
         self._example_intent: list[str] = []
-        self._example_of: dict[str, str] | None = None
-        """Each example's intent by its words, made on first use."""
         example_words: set[str] = set()
         for intent, phrases in examples.items():
             for phrase in phrases:
@@ -120,6 +118,10 @@ class Matcher(AnalysisMixin):
                 example_words.update(words)
                 self._example_text.append(" ".join(words))
                 self._example_intent.append(intent)
+        self._example_of: dict[str, str] = {}
+        """Each example's intent by its words (the first, where two intents share one)."""
+        for example, intent in zip(self._example_text, self._example_intent):
+            self._example_of.setdefault(example, intent)
         concept_words = lexicon.words()
         red_words = frozenset(w for name in self._red_concepts | lexicon.anywhere for pattern in lexicon.concepts[name]
                               for element in pattern if element is not GAP for w in element)
@@ -163,10 +165,6 @@ class Matcher(AnalysisMixin):
 
     def example_intent(self, text: str) -> str | None:
         """The intent of a content example that ``text`` says word for word, if any."""
-        if self._example_of is None:
-            self._example_of = {}
-            for example, intent in zip(self._example_text, self._example_intent):
-                self._example_of.setdefault(example, intent)
         return self._example_of.get(" ".join(tokens(text)))
 
     def nearest(self, analysis: Analysis, k: int = 5) -> list[Neighbour]:

@@ -11,8 +11,8 @@ Two jobs share the one loaded voice:
   two sentences of the build), stored in the cache, and answered with ``{"said": ..., "ok": ...}``.
 
 Standard input closing means the assistant has gone: the build stops where it is (each sentence
-file appears whole or not at all). With nothing left to build and no request for ``IDLE_SECONDS``
-the process ends by itself; the assistant starts it again when a sentence needs it.
+file appears whole or not at all). With nothing left to build and no request for the spec's
+``idle_seconds`` the process ends by itself; the assistant starts it again when a sentence needs it.
 
 ``python -m voicecare.speech.cache_worker SPEC`` where SPEC is the JSON from ``build_spec``; a voice
 that will not load is reported as ``{"failed": ...}`` and the process ends.
@@ -38,11 +38,9 @@ from voicecare.speech.voices import PiperVoiceFiles
 
 log = logging.getLogger(__name__)
 NICENESS = 10
-IDLE_SECONDS = 60.0
-"""With the build done, the process ends after this long without a request."""
 
 
-def build_spec(synth: Any, cache: PhraseCache, idle_seconds: float = IDLE_SECONDS) -> str:
+def build_spec(synth: Any, cache: PhraseCache, idle_seconds: float) -> str:
     """The voice and the cache, as the worker's one JSON argument."""
     files = synth.files
     return json.dumps({
@@ -124,7 +122,7 @@ def serve(spec: Mapping[str, Any], requests: Any = sys.stdin) -> int:
     try:
         while True:
             try:
-                line = lines.get(timeout=float(spec.get("idle_seconds", IDLE_SECONDS)))
+                line = lines.get(timeout=float(spec["idle_seconds"]))
             except queue.Empty:
                 if worker.building:
                     continue

@@ -116,8 +116,8 @@ class AssistantVoice:
             except VoicecareError as exc:
                 self._give_up(exc.what)
             else:
-                if self.cache is not None and self._store_new:
-                    self.cache.put(sentence, chunk)
+                if self.cache is not None and self._store_new and not isinstance(self.synth, PiperProcess):
+                    self.cache.put(sentence, chunk)  # (the voice's own process has stored it already)
                 return chunk
         return self._espeak().synthesize(sentence)
 
@@ -140,7 +140,7 @@ class AssistantVoice:
         """Speak once, so the first real sentence does not pay for loading anything."""
         if self.choice.kind == "piper" and self._broken is None:
             if isinstance(self.synth, PiperProcess):
-                if self.cache is not None and not self.cache.complete():
+                if not self.synth.cache.complete():
                     self.synth.start()  # its own process loads the voice while this one goes on
                 return  # with a complete cache it starts only if a sentence needs it
             if getattr(self.synth, "loaded", True) is False:
@@ -153,15 +153,10 @@ class AssistantVoice:
         self.synth.synthesize("Ready.")
 
     def cache_in_background(self, content_dir: Path, fixed: Mapping[str, str]) -> VoiceWorker | None:
-        """Start rendering every content sentence not yet cached (neural voices only)."""
-        if self.cache is None or self.choice.kind != "piper" or self._broken is not None or self.cache.complete():
+        """Start rendering every content sentence not yet cached, in the voice's own process (Piper only)."""
+        if not isinstance(self.synth, PiperProcess) or self._broken is not None or self.synth.cache.complete():
             return None
-        if isinstance(self.synth, PiperProcess):
-            self.build = self.synth.build(content_dir, fixed)  # the process that speaks also builds
-        else:
-            from voicecare.speech.cache_worker import build_spec
-
-            self.build = VoiceWorker(build_spec(self.synth, self.cache)).start().build(content_dir, fixed)
+        self.build = self.synth.build(content_dir, fixed)  # the process that speaks also builds
         return self.build
 
     def close(self) -> None:

@@ -24,6 +24,9 @@ from voicecare.audio.chunk import AudioChunk
 from voicecare.errors import AudioError
 from voicecare.speech.phrase_cache import BuildReport, PhraseCache
 
+IDLE_SECONDS = 60.0
+"""With nothing to build, the voice's process ends after this long without a request."""
+
 log = logging.getLogger(__name__)
 
 START_AND_SAY_SECONDS = 120.0
@@ -146,12 +149,12 @@ class PiperProcess:
     loaded = False
     """Never loaded here (``AssistantVoice.warm_up`` has nothing to warm)."""
 
-    def __init__(self, files: Any, settings: Any, cache: PhraseCache, idle_seconds: float | None = None) -> None:
+    def __init__(self, files: Any, settings: Any, cache: PhraseCache, idle_seconds: float = IDLE_SECONDS) -> None:
         self.files = files
         self.settings = settings
         self.cache = cache
         self.idle_seconds = idle_seconds
-        """How long the worker waits for work before it ends (None: the worker's own default)."""
+        """How long the worker waits for work before it ends."""
         self._worker: VoiceWorker | None = None
         self._lock = threading.Lock()
 
@@ -170,9 +173,7 @@ class PiperProcess:
 
         with self._lock:
             if self._worker is None or not self._worker.running:
-                spec = build_spec(self, self.cache) if self.idle_seconds is None else build_spec(
-                    self, self.cache, self.idle_seconds)
-                self._worker = VoiceWorker(spec).start()
+                self._worker = VoiceWorker(build_spec(self, self.cache, self.idle_seconds)).start()
             return self._worker
 
     def build(self, content_dir: Path, fixed: Mapping[str, str]) -> VoiceWorker:

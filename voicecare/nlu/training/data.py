@@ -8,6 +8,7 @@ must stay unseen (the current held-out set and any newer one) are never read her
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +122,9 @@ def regression_forbidden() -> list[Example]:
     return [row for row in _regression_cases() if row.source == "forbidden"]
 
 
-def _regression_cases() -> list[Example]:
+@functools.lru_cache(maxsize=1)
+def _regression_cases() -> tuple[Example, ...]:
+    """Every case of the rules' tests, labelled or forbidding, collected once by pytest itself."""
     import pytest
 
     class Collector:
@@ -148,11 +151,11 @@ def _regression_cases() -> list[Example]:
             rows.append(Example(text, intent, "", "regression"))
         elif params.get("not_expected") in ALL_INTENTS:
             rows.append(Example(text, params["not_expected"], "", "forbidden"))
-        elif set(params) == {"text"} and _asserted_intent(item.function) in ALL_INTENTS:
-            rows.append(Example(text, _asserted_intent(item.function), "", "regression"))
+        elif set(params) == {"text"} and (asserted := _asserted_intent(item.function)) in ALL_INTENTS:
+            rows.append(Example(text, asserted, "", "regression"))
         elif set(params) == {"text"} and _asserts_no_red_flag(item.function):
             rows.append(Example(text, ANY_RED_FLAG, "", "forbidden"))
-    return rows
+    return tuple(rows)
 
 
 def _asserted_intent(function: object) -> str | None:
