@@ -210,3 +210,111 @@ def test_the_token_is_never_logged(tmp_path, caplog):
     assert "HTTP 401" in caplog.text
     assert TOKEN not in caplog.text
     assert TOKEN not in repr(running.built.announcer)
+
+
+# --- following the person, keeping the satellite listening, never refusing -----------------------------
+
+
+async def _raw_turn(client: AsyncTcpClient, text: str, context: dict | None) -> dict:
+    """One transcript as a given Home Assistant sends it (``context`` None: 2025.6 and earlier send none);
+    the reply's data as it arrives, whatever the wyoming library here would parse."""
+    data = {"text": text} if context is None else {"text": text, "context": context}
+    await client.write_event(Event(type="transcript", data=data))
+    event = await asyncio.wait_for(client.read_event(), 10)
+    assert event is not None and event.type == "handled", event
+    return event.data
+
+
+def _turns(port: int, turns: list[tuple[str, dict | None]]) -> list[dict]:
+    """Each turn on a connection of its own, as Home Assistant's Wyoming agent opens one per turn."""
+    async def go() -> list[dict]:
+        replies = []
+        for text, context in turns:
+            async with AsyncTcpClient("127.0.0.1", port) as client:
+                replies.append(await _raw_turn(client, text, context))
+        return replies
+    return asyncio.run(go())
+
+
+def test_without_context_the_answer_follows_the_question_and_the_satellite_is_kept_listening(service, texts):
+    replies = _turns(service.port, [("my left glute is cramping", None), ("six", None)])
+    assert replies[0]["text"].endswith(texts.prompt("pain_rating_start"))
+    assert replies[0]["continue_conversation"] is True  # the question waits for its answer
+    assert "buttock" in replies[1]["text"] and replies[1]["continue_conversation"] is False
+
+
+def test_home_assistants_conversation_id_keeps_two_conversations_apart(service, texts):
+    first, second = {"conversation_id": "01JAAAAAAAAAAAAAAAAAAAAAAA"}, {"conversation_id": "01JBBBBBBBBBBBBBBBBBBBBBBB"}
+    replies = _turns(service.port, [("my left glute is cramping", first), ("how much water should I drink", second),
+                                    ("six", first)])
+    assert replies[0]["context"] == first
+    assert texts.prompt("pain_rating_start") not in replies[1]["text"]
+    assert "buttock" in replies[2]["text"]
+
+
+def test_a_flood_of_connections_is_all_answered_and_stays_bounded(service):
+    conversations = service.built.service.conversations
+
+    async def one(n: int) -> str:
+        async with AsyncTcpClient("127.0.0.1", service.port) as client:
+            return (await _say(client, "how much water should I drink", f"assist_satellite.flood_{n}")).text or ""
+
+    async def waves() -> list[str]:
+        said: list[str] = []
+        for wave in range(5):
+            said += await asyncio.gather(*(one(wave * 50 + n) for n in range(50)))
+        return said
+
+    said = asyncio.run(waves())
+    assert len(said) == 250 and all(said)
+    assert len(conversations) <= conversations.max_conversations
+    assert conversations.evicted >= 250 - conversations.max_conversations
+    end = time.monotonic() + 10
+    while service.built.service.connections and time.monotonic() < end:
+        time.sleep(0.05)  # the service sees each client's close a moment later
+    assert service.built.service.connections == 0 and service.built.service.turned_away == 0
+
+
+def test_connections_past_the_limit_are_told_busy_and_the_service_goes_on(tmp_path):
+    config = config_for(tmp_path)
+    running = ServiceThread(config, ServeOptions(asr=False, zeroconf=False, in_memory_journal=True,
+                                                 limits=Limits(max_connections=3)))
+
+    async def go() -> tuple[str, str]:
+        held = [AsyncTcpClient("127.0.0.1", running.port) for _ in range(3)]
+        for client in held:
+            await client.connect()
+        await asyncio.sleep(0.2)
+        async with AsyncTcpClient("127.0.0.1", running.port) as extra:
+            refused = await asyncio.wait_for(extra.read_event(), 10)
+        for client in held:
+            await client.disconnect()
+        await asyncio.sleep(0.2)
+        async with AsyncTcpClient("127.0.0.1", running.port) as later:
+            answered = await _say(later, "how much water should I drink", KITCHEN)
+        return refused.data.get("code"), answered.text or ""
+
+    try:
+        code, text = asyncio.run(go())
+    finally:
+        running.close()
+    assert code == "busy" and text and running.built.service.turned_away == 1
+
+
+def test_a_satellite_home_assistant_does_not_have_gets_notifications_instead(tmp_path):
+    home = FakeHomeAssistant(satellites=set())
+    token = write_token(tmp_path)
+    config = config_for(tmp_path, f'[homeassistant]\nurl = "{home.url}"\ntoken_file = "{token}"\n'
+                                  f'satellite = "{BEDROOM}"\n')
+    running = ServiceThread(config, ServeOptions(asr=False, zeroconf=False, in_memory_journal=True, speed=SPEED))
+    try:
+        asyncio.run(_conversation(running.port, BEDROOM, ["my left glute is cramping", "five"]))
+        said = home.wait_for_notification("release", timeout=60)
+        asyncio.run(_conversation(running.port, KITCHEN, ["I have lost control of my bowels"]))
+        home.wait_for_notification("999", timeout=30)
+    finally:
+        running.close()
+        home.close()
+    assert said and home.received == [] and home.refused == []
+    alarms = [n for n in home.notified if "999" in n["message"]]
+    assert alarms and {n["notification_id"] for n in alarms} == {"voicecare_alarm"}

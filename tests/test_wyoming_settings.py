@@ -175,18 +175,14 @@ def test_a_hold_runs_on_its_own_and_its_cues_come_out_for_its_satellite(brain):
     assert any("release" in s.text.lower() for s in spoken)
 
 
-def test_idle_conversations_are_let_go_and_a_cap_holds(brain):
-    from voicecare.remote.conversations import TooManyConversations
-
+def test_idle_conversations_are_let_go_and_a_full_house_makes_room(brain):
     conversations = _conversations(brain, idle_seconds=60.0, max_conversations=2)
     conversations.reply("a", "how much water should I drink", 0.0, WALL)
     conversations.reply("b", "my hip is cramping", 0.0, WALL)  # asks a question: stays
-    with pytest.raises(TooManyConversations):
-        conversations.reply("c", "hello", 1.0, WALL)
+    reply = conversations.reply("c", "how much water should I drink", 1.0, WALL)  # full: "a" (idle) makes room
+    assert reply.lines and sorted(conversations.keys()) == ["b", "c"] and conversations.evicted == 1
     conversations.due(100.0, WALL)
-    assert "a" not in conversations.keys()
-    conversations.reply("c", "how much water should I drink", 100.0, WALL)
-    assert sorted(conversations.keys()) == ["b", "c"]
+    assert "c" not in conversations.keys()  # idle past idle_seconds
 
 
 def test_a_loopback_service_is_not_advertised_over_zeroconf():

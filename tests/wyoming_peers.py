@@ -55,11 +55,15 @@ def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: f
 
 
 class FakeHomeAssistant:
-    """Checks each request the way Home Assistant's REST API does: path, bearer token, JSON body."""
+    """Checks each request the way Home Assistant's REST API does: path, bearer token, JSON body (the
+    shapes ``benchmarks/ha_check.py`` verifies against a real core). ``satellites``: the satellite entities
+    it has (None: any ``assist_satellite.*``)."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, satellites: set[str] | None = None) -> None:
         self.token = token
+        self.satellites = satellites
         self.received: list[dict[str, Any]] = []
+        self.notified: list[dict[str, Any]] = []
         self.refused: list[tuple[int, str]] = []
         self._lock = threading.Lock()
         outer = self
@@ -74,6 +78,14 @@ class FakeHomeAssistant:
                 self.end_headers()
                 self.wfile.write(b"[]" if status == 200 else json.dumps({"message": why}).encode())
 
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                status, why = outer._check_state(self.path, self.headers)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"entity_id": self.path.rsplit("/", 1)[-1]} if status == 200
+                                            else {"message": why}).encode())
+
             def log_message(self, *_args: Any) -> None:
                 """Quiet."""
 
@@ -82,8 +94,18 @@ class FakeHomeAssistant:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
+    def _has(self, entity: str) -> bool:
+        return entity.startswith("assist_satellite.") if self.satellites is None else entity in self.satellites
+
+    def _check_state(self, path: str, headers: Any) -> tuple[int, str]:
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return 401, "bad token"
+        if not path.startswith("/api/states/") or not self._has(path.removeprefix("/api/states/")):
+            return 404, "Entity not found."
+        return 200, "ok"
+
     def _check(self, path: str, headers: Any, raw: bytes) -> tuple[int, str]:
-        if path != "/api/services/assist_satellite/announce":
+        if path not in ("/api/services/assist_satellite/announce", "/api/services/persistent_notification/create"):
             return self._refuse(404, f"no such path {path}")
         if headers.get("Authorization") != f"Bearer {self.token}":
             return self._refuse(401, "bad token")
@@ -93,10 +115,20 @@ class FakeHomeAssistant:
             body = json.loads(raw)
         except ValueError:
             return self._refuse(400, "body is not JSON")
+        if path.endswith("/create"):  # persistent_notification.create: message, optional title and id
+            if set(body) - {"message", "title", "notification_id"} or not isinstance(body.get("message"), str):
+                return self._refuse(400, "not a notification")
+            with self._lock:
+                self.notified.append({**body, "at": time.monotonic()})
+            return 200, "ok"
+        if set(body) - {"entity_id", "message", "media_id", "preannounce", "preannounce_media_id"}:
+            return self._refuse(400, "extra keys")
         if not isinstance(body.get("entity_id"), str) or not body["entity_id"].startswith("assist_satellite."):
             return self._refuse(400, "entity_id must be an assist_satellite entity")
         if not isinstance(body.get("message"), str) or not body["message"]:
             return self._refuse(400, "message missing")
+        if not isinstance(body.get("preannounce", False), bool):
+            return self._refuse(400, "preannounce must be true or false")
         with self._lock:
             self.received.append({**body, "at": time.monotonic()})
         return 200, "ok"
@@ -109,6 +141,19 @@ class FakeHomeAssistant:
     def messages(self, entity: str) -> list[str]:
         with self._lock:
             return [r["message"] for r in self.received if r["entity_id"] == entity]
+
+    def notifications(self) -> list[str]:
+        with self._lock:
+            return [n["message"] for n in self.notified]
+
+    def wait_for_notification(self, contains: str, timeout: float = 30.0) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            said = self.notifications()
+            if any(contains.lower() in m.lower() for m in said):
+                return said
+            time.sleep(0.05)
+        raise AssertionError(f"no notification said {contains!r}; got {self.notifications()}")
 
     def wait_for(self, entity: str, contains: str, timeout: float = 30.0) -> list[str]:
         deadline = time.monotonic() + timeout

@@ -1,4 +1,6 @@
-"""Announcements on a Home Assistant satellite (``assist_satellite.announce`` over its REST API).
+"""Announcements on a Home Assistant satellite (``assist_satellite.announce`` over its REST API), or a
+persistent notification (``persistent_notification.create``) when no satellite is known or the satellite
+refuses.
 
 What the assistant says on its own cannot travel back through ``handle``, which only answers. The
 long-lived access token is read from a file only the service's user may read; it goes into the
@@ -13,7 +15,9 @@ import os
 import queue
 import stat
 import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +27,11 @@ from voicecare.errors import ConfigError
 log = logging.getLogger(__name__)
 
 ANNOUNCE_PATH = "/api/services/assist_satellite/announce"
+NOTIFY_PATH = "/api/services/persistent_notification/create"
+NOTIFICATION_TITLE = "voicecare"
+STATES_PATH = "/api/states/"
+KNOWN_SECONDS = 60.0
+"""How long a satellite found present (or missing) is taken as such before asking Home Assistant again."""
 QUEUE_LIMIT = 64
 """Announcements waiting at most; older ones are dropped first when Home Assistant is unreachable."""
 
@@ -55,11 +64,21 @@ def read_token(path: Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
-    """One thing to say on one satellite."""
+    """One thing to say on one satellite (None: as a notification)."""
 
-    satellite: str
+    satellite: str | None
     text: str
     severity: str | None = None
+
+    def announce_body(self) -> dict[str, object]:
+        """``assist_satellite.announce``'s data: the satellite, the message, the chime before an emergency."""
+        return {"entity_id": self.satellite, "message": self.text, "preannounce": self.severity == "emergency"}
+
+    def notification_body(self) -> dict[str, object]:
+        """``persistent_notification.create``'s data; one notification for cues, one for alarms, each
+        replaced by the next so they never pile up."""
+        return {"title": NOTIFICATION_TITLE, "message": self.text,
+                "notification_id": "voicecare_alarm" if self.severity else "voicecare"}
 
 
 class HomeAssistantAnnouncer:
@@ -74,18 +93,17 @@ class HomeAssistantAnnouncer:
         self._queue: queue.Queue[Announcement | None] = queue.Queue()
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
         self._thread: threading.Thread | None = None
+        self._known: dict[str, tuple[float, bool]] = {}
         self.sent = 0
+        self.notified = 0
         self.failed = 0
 
     def __repr__(self) -> str:
         return f"HomeAssistantAnnouncer({self.url!r})"
 
     def __call__(self, satellite: str | None, text: str, severity: str | None = None) -> None:
-        """Queue ``text`` for ``satellite`` (or the default one); returns at once."""
+        """Queue ``text`` for ``satellite`` (or the default one, else a notification); returns at once."""
         target = satellite or self.default_satellite
-        if not target:
-            log.warning("not announced, no satellite known yet (set [homeassistant] satellite): %s", text)
-            return
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
             self._thread.start()
@@ -97,24 +115,65 @@ class HomeAssistantAnnouncer:
         self._queue.put(Announcement(target, text, severity))
 
     def send(self, item: Announcement) -> bool:
-        """POST one announcement now; True when Home Assistant accepted it."""
-        body = json.dumps({"entity_id": item.satellite, "message": item.text,
-                           "preannounce": item.severity == "emergency"}).encode("utf-8")
-        request = urllib.request.Request(self.url + ANNOUNCE_PATH, data=body, method="POST", headers={
-            "Authorization": f"Bearer {self.__token}", "Content-Type": "application/json"})
+        """Announce one item now, or notify when there is no satellite or it is refused; True when Home
+        Assistant accepted one of them."""
+        if item.satellite is not None and not self._exists(item.satellite):
+            log.warning("Home Assistant has no %s; sending a notification instead", item.satellite)
+        elif item.satellite is not None:
+            status = self._post(ANNOUNCE_PATH, item.announce_body(), item.satellite)
+            if status == 200:
+                log.debug("announced on %s: %s", item.satellite, item.text)
+                return True
+            if status not in (400, 404):
+                return False
+            log.warning("%s cannot announce; sending a notification instead", item.satellite)
+        if self._post(NOTIFY_PATH, item.notification_body(), "notification") == 200:
+            self.notified += 1
+            log.debug("notified: %s", item.text)
+            return True
+        return False
+
+    def _exists(self, entity: str) -> bool:
+        """Whether Home Assistant has this satellite entity (it accepts an announcement to a missing one
+        and says nothing); asked once a minute per entity, and taken as present when it cannot answer."""
+        now = time.monotonic()
+        known = self._known.get(entity)
+        if known is not None and now - known[0] < KNOWN_SECONDS:
+            return known[1]
+        request = urllib.request.Request(self.url + STATES_PATH + urllib.parse.quote(entity), method="GET",
+                                         headers={"Authorization": f"Bearer {self.__token}"})
         try:
             with self._opener.open(request, timeout=self.timeout_seconds) as response:
                 response.read(64 * 1024)
+                present = True
         except urllib.error.HTTPError as exc:
-            hint = " (check the token)" if exc.code == 401 else " (check the satellite's entity id)" if exc.code in (400, 404) else ""
-            log.error("Home Assistant refused an announcement on %s: HTTP %d%s", item.satellite, exc.code, hint)
-            return False
+            present = exc.code != 404
+        except (urllib.error.URLError, OSError, TimeoutError):
+            present = True  # the announcement will say what is wrong
+        if len(self._known) >= 64:
+            self._known.clear()
+        self._known[entity] = (now, present)
+        return present
+
+    def _post(self, path: str, data: dict[str, object], what: str) -> int:
+        """POST one service call; the HTTP status (0 when Home Assistant could not be reached)."""
+        request = urllib.request.Request(self.url + path, data=json.dumps(data).encode("utf-8"), method="POST",
+                                         headers={"Authorization": f"Bearer {self.__token}",
+                                                  "Content-Type": "application/json"})
+        try:
+            with self._opener.open(request, timeout=self.timeout_seconds) as response:
+                response.read(64 * 1024)
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            hint = (" (check the token)" if exc.code == 401 else
+                    " (check the satellite's entity id)" if exc.code in (400, 404) else "")
+            log.error("Home Assistant refused %s for %s: HTTP %d%s", ".".join(path.split("/")[-2:]), what,
+                      exc.code, hint)
+            return exc.code
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
-            log.error("Home Assistant at %s unreachable for an announcement (%s)", self.url, reason)
-            return False
-        log.debug("announced on %s: %s", item.satellite, item.text)
-        return True
+            log.error("Home Assistant at %s unreachable for %s (%s)", self.url, what, reason)
+            return 0
 
     def close(self, timeout: float = 2.0) -> None:
         """Send what is queued (within ``timeout``), then stop the thread."""

@@ -24,6 +24,8 @@ class Limits:
     """Once an event has begun, the rest of it must arrive within this."""
     audio_seconds: float = 30.0
     """The longest utterance the ``asr`` service accepts."""
+    max_connections: int = 64
+    """Connections open at once; one more is told "busy" and closed (Home Assistant opens one per turn)."""
 
 
 class BadEvent(Exception):

@@ -16,13 +16,13 @@ from wyoming.audio import AudioChunk as WyomingChunk
 from wyoming.audio import AudioStart, AudioStop
 from wyoming.error import Error
 from wyoming.event import Event, async_write_event
-from wyoming.handle import Handled, NotHandled
+from wyoming.handle import NotHandled
 from wyoming.info import Describe, Info
 from wyoming.ping import Ping, Pong
 
 from voicecare.audio.chunk import AudioChunk
 from voicecare.audio.convert import to_internal
-from voicecare.remote.conversations import Conversations, TooManyConversations
+from voicecare.remote.conversations import Conversations
 from voicecare.remote.protocol import BadEvent, Limits, read_event
 
 log = logging.getLogger(__name__)
@@ -33,21 +33,25 @@ TICK_SECONDS = 1.0
 """The longest the deadline task sleeps without looking (a new transcript wakes it sooner)."""
 
 
-def conversation_key(context: Any, fallback: str) -> tuple[str, str | None]:
+def conversation_key(context: Any, peer: str) -> tuple[str, str | None]:
     """Which conversation a transcript belongs to, and the satellite entity to announce on, if known.
 
-    Home Assistant's context names the satellite, the device or at least the conversation; a connection
-    without any of these is its own conversation.
+    The satellite or the device names the person's room (Home Assistant 2026.6 and later send them); else
+    Home Assistant's conversation id (2025.7 and later: one per satellite while it keeps talking, or the id
+    an API caller passes back); else the peer, which is Home Assistant itself (2025.6 and earlier send no
+    context at all, so its satellites share one conversation).
     """
-    if not isinstance(context, dict):
-        return fallback, None
-    satellite = _short(context.get("satellite_id"))
-    for name in ("satellite_id", "device_id", "conversation_id"):
-        value = _short(context.get(name))
-        if value:
-            entity = satellite if satellite and satellite.startswith("assist_satellite.") else None
-            return value, entity
-    return fallback, None
+    if isinstance(context, dict):
+        satellite = _short(context.get("satellite_id"))
+        if satellite:
+            return satellite, satellite if satellite.startswith("assist_satellite.") else None
+        device = _short(context.get("device_id"))
+        if device:
+            return f"device:{device}", None
+        conversation = _short(context.get("conversation_id"))
+        if conversation:
+            return f"conversation:{conversation}", None
+    return peer, None
 
 
 def _short(value: Any) -> str | None:
@@ -76,6 +80,7 @@ class WyomingService:
         self._ids = itertools.count(1)
         self.connections = 0
         self.rejected = 0
+        self.turned_away = 0
         self._tasks: set[asyncio.Task] = set()
 
     @property
@@ -115,12 +120,19 @@ class WyomingService:
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         name = f"connection-{next(self._ids)}"
+        peer = writer.get_extra_info("peername")
+        peer_key = f"peer:{peer[0]}" if isinstance(peer, tuple) and peer else name
         self.connections += 1
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
         audio: _Utterance | None = None
         try:
+            if self.connections > self.limits.max_connections:
+                self.turned_away += 1
+                log.warning("%s: %d connections open already; closing it", name, self.connections - 1)
+                await self._send(writer, Error(text="too many connections, try again", code="busy").event())
+                return
             while True:
                 try:
                     event = await read_event(reader, self.limits)
@@ -131,7 +143,7 @@ class WyomingService:
                     return
                 if event is None:
                     return
-                audio = await self._dispatch(event, writer, name, audio)
+                audio = await self._dispatch(event, writer, peer_key, audio)
         except (ConnectionError, asyncio.TimeoutError) as exc:
             log.info("%s dropped (%s)", name, type(exc).__name__)
         except Exception:  # noqa: BLE001 - one request's fault closes its connection, never the service
@@ -149,14 +161,14 @@ class WyomingService:
             except (ConnectionError, OSError):
                 pass
 
-    async def _dispatch(self, event: Event, writer: asyncio.StreamWriter, name: str,
+    async def _dispatch(self, event: Event, writer: asyncio.StreamWriter, peer: str,
                         audio: _Utterance | None) -> _Utterance | None:
         if Describe.is_type(event.type):
             await self._send(writer, self.info.event())
         elif Ping.is_type(event.type):
             await self._send(writer, Pong(text=event.data.get("text")).event())
         elif Transcript.is_type(event.type) and self.conversations is not None:
-            await self._send(writer, self._handle(event, name))
+            await self._send(writer, self._handle(event, peer))
         elif self.recognizer is not None and Transcribe.is_type(event.type):
             return _Utterance(self.limits.audio_seconds)
         elif self.recognizer is not None and AudioStart.is_type(event.type):
@@ -174,25 +186,25 @@ class WyomingService:
             await self._send(writer, Error(text=f"unsupported event {event.type!r}", code="unsupported").event())
         return audio
 
-    def _handle(self, event: Event, name: str) -> Event:
+    def _handle(self, event: Event, peer: str) -> Event:
+        """One transcript answered; ``continue_conversation`` says when the conversation waits for an
+        answer (the field wyoming 1.11 gives ``handled``; older peers ignore it)."""
         assert self.conversations is not None
         text = event.data.get("text")
         if not isinstance(text, str):
             return Error(text="a transcript without text", code="bad-event").event()
-        key, satellite = conversation_key(event.data.get("context"), name)
+        incoming = event.data.get("context")
+        key, satellite = conversation_key(incoming, peer)
         try:
             reply = self.conversations.reply(key, text[:1000], self.now, datetime.now().astimezone(), satellite)
-        except TooManyConversations as exc:
-            log.error("%s; %s not answered", exc, key)
-            return NotHandled(text="").event()
         finally:
             self._wake.set()
-        incoming = event.data.get("context")
         conversation_id = incoming.get("conversation_id") if isinstance(incoming, dict) else None
         context = {"conversation_id": conversation_id if isinstance(conversation_id, str) else key}
         if not reply.lines:
             return NotHandled(context=context).event()
-        return Handled(text=reply.text, context=context).event()
+        return Event(type="handled", data={"text": reply.text, "context": context,
+                                           "continue_conversation": reply.awaiting})
 
     async def _recognize(self, audio: _Utterance) -> Event:
         assert self.recognizer is not None
