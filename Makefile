@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup setup-test bench chat doctor clean
+.PHONY: run test setup setup-test bench ha-check chat doctor clean
 
 run: setup
 	$(BIN)/voicecare run
@@ -13,6 +13,10 @@ test: setup-test
 
 bench: setup-test
 	$(BIN)/python -m benchmarks
+
+# A real Home Assistant core (cached in ~/.cache/voicecare-ha) talking to `voicecare wyoming`.
+ha-check: setup-test
+	$(BIN)/python -m benchmarks.ha_check
 
 chat: setup
 	$(BIN)/voicecare chat

@@ -105,6 +105,21 @@ def test_announcements_reach_home_assistant_as_its_rest_api_documents(tmp_path):
         home.close()
 
 
+def test_without_a_satellite_what_is_said_becomes_a_persistent_notification():
+    home = FakeHomeAssistant(satellites={"assist_satellite.kitchen"})
+    try:
+        nowhere = HomeAssistantAnnouncer(home.url, TOKEN)
+        assert nowhere.send(Announcement(None, "Time to get up and move."))
+        assert nowhere.send(Announcement("assist_satellite.attic", "Call 999 now.", "emergency"))  # not in HA
+        assert nowhere.send(Announcement("assist_satellite.kitchen", "Now release."))
+        assert [(n["message"], n["notification_id"]) for n in home.notified] == [
+            ("Time to get up and move.", "voicecare"), ("Call 999 now.", "voicecare_alarm")]
+        assert home.messages("assist_satellite.kitchen") == ["Now release."] and home.refused == []
+        assert nowhere.notified == 2
+    finally:
+        home.close()
+
+
 def test_refused_and_unreachable_announcements_are_logged_without_the_token(caplog):
     home = FakeHomeAssistant(token="the-right-one")
     caplog.set_level(logging.DEBUG)

@@ -202,9 +202,10 @@ class ServiceThread:
         self.loop.close()
 
 
-def start_cli_service(tmp_path: Path, port: int, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """``voicecare wyoming`` in another process, on loopback only."""
-    config = write_config(tmp_path)
+def start_cli_service(tmp_path: Path, port: int, *args: str, env: dict[str, str] | None = None,
+                      extra: str = "") -> subprocess.Popen:
+    """``voicecare wyoming`` in another process, on loopback only; ``extra`` adds TOML sections."""
+    config = write_config(tmp_path, extra)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     log_path = tmp_path / f"wyoming-{port}.log"
     with log_path.open("a") as log:

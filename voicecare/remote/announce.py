@@ -118,7 +118,7 @@ class HomeAssistantAnnouncer:
         """Announce one item now, or notify when there is no satellite or it is refused; True when Home
         Assistant accepted one of them."""
         if item.satellite is not None and not self._exists(item.satellite):
-            log.warning("Home Assistant has no %s; sending a notification instead", item.satellite)
+            log.debug("Home Assistant has no %s; sending a notification instead", item.satellite)
         elif item.satellite is not None:
             status = self._post(ANNOUNCE_PATH, item.announce_body(), item.satellite)
             if status == 200:
@@ -150,6 +150,9 @@ class HomeAssistantAnnouncer:
             present = exc.code != 404
         except (urllib.error.URLError, OSError, TimeoutError):
             present = True  # the announcement will say what is wrong
+        if not present and (known is None or known[1]):
+            log.warning("Home Assistant has no %s: what voicecare says on its own goes to a notification "
+                        "(check [homeassistant] satellite)", entity)
         if len(self._known) >= 64:
             self._known.clear()
         self._known[entity] = (now, present)
