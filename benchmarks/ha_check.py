@@ -198,27 +198,44 @@ def run_check(args: argparse.Namespace, folder: Path) -> tuple[Core, float, list
         extra = (f'[homeassistant]\nurl = "http://127.0.0.1:{port}"\ntoken_file = "{token_file}"\n'
                  f'satellite = "{args.satellite}"\n' if args.satellite else
                  f'[homeassistant]\nurl = "http://127.0.0.1:{port}"\ntoken_file = "{token_file}"\n')
-        vc_port = free_port()
-        processes.append(start_cli_service(folder, vc_port, "--speed", str(args.speed), extra=extra))
-        client("add-wyoming", host="127.0.0.1", port=vc_port)
+        # Two voicecare services: one whose conversations run --speed times faster (a relief flow with its
+        # 15-minute cold pack in a minute), one in real time with the speech-to-text, so answers spoken
+        # through a pipeline (seconds of speech-to-text and text-to-speech each) meet real answer windows.
+        fast = _voicecare(folder / "fast", client, extra, "--no-asr", "--speed", str(args.speed))
+        processes.append(fast[0])
+        real = _voicecare(folder / "real", client, extra)
+        processes.append(real[0])
         tts = _start_speech_out(folder, client, processes, notes)
-        found = client("entities", domains=["conversation", "stt"] + (["tts"] if tts else []))[0]
-        agent = next(e for e in found["conversation"] if "voicecare" in e)
-        stt = next(e for e in found["stt"] if "voicecare" in e)
-        speech_out = next((e for e in found.get("tts", []) if "piper" in e), None)  # onboarding adds an online one
-        pipeline = client("pipeline", conversation=agent, stt=stt, tts=speech_out)[0]["pipeline"]
-        turns = expectations(client, agent, pipeline, folder, args, synthesize)
+        agent = client("entities", entry=fast[1], domains=["conversation"])[0]["conversation"][0]
+        found = client("entities", entry=real[1], domains=["conversation", "stt"])[0]
+        speech_out = client("entities", entry=tts, domains=["tts"])[0]["tts"][0] if tts else None
+        pipeline = client("pipeline", conversation=found["conversation"][0], stt=found["stt"][0],
+                          tts=speech_out)[0]["pipeline"]
+        agents = {"fast": agent, "real": found["conversation"][0]}
+        turns = expectations(client, agents, pipeline, folder, args, synthesize)
         return core, start_seconds, turns, notes
     finally:
         for process in reversed(processes):
             stop(process)
 
 
-def _start_speech_out(folder: Path, client: Client, processes: list, notes: list[str]) -> bool:
-    """wyoming-piper with the bundled voice, added by the same config flow; False (and why) if it cannot."""
+def _voicecare(folder: Path, client: Client, extra: str, *options: str) -> tuple[subprocess.Popen, str]:
+    """``voicecare wyoming`` on a free port, added to Home Assistant by the Wyoming config flow."""
+    folder.mkdir()
+    port = free_port()
+    process = start_cli_service(folder, port, *options, extra=extra)
+    try:
+        return process, client("add-wyoming", host="127.0.0.1", port=port)[0]["entry"]
+    except VoicecareError:
+        stop(process)
+        raise
+
+
+def _start_speech_out(folder: Path, client: Client, processes: list, notes: list[str]) -> str | None:
+    """wyoming-piper with the bundled voice, added by the same config flow: its entry, or None (and why)."""
     if shutil.which("ffmpeg") is None:
         notes.append("speech out skipped: Home Assistant needs ffmpeg to convert it (apt-get install ffmpeg)")
-        return False
+        return None
     try:
         from tests.wyoming_peers import start_piper
 
@@ -226,9 +243,8 @@ def _start_speech_out(folder: Path, client: Client, processes: list, notes: list
         processes.append(start_piper(folder, port))
     except (ImportError, RuntimeError, TimeoutError) as exc:
         notes.append(f"speech out skipped: wyoming-piper did not start ({exc})")
-        return False
-    client("add-wyoming", host="127.0.0.1", port=port)
-    return True
+        return None
+    return client("add-wyoming", host="127.0.0.1", port=port)[0]["entry"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,16 +114,18 @@ async def add_wyoming(session: aiohttp.ClientSession, url: str, args: dict[str, 
 
 
 async def entities(session: aiohttp.ClientSession, url: str, args: dict[str, Any]) -> None:
-    """The entity ids of each domain asked for, once they exist (integrations set up in the background)."""
+    """The entities of one config entry, by domain, once each domain asked for has one (integrations set
+    their entities up in the background)."""
     deadline = time.monotonic() + float(args.get("timeout", 60))
-    while True:
-        status, states = await rest(session, url, "GET", "/api/states", args["token"])
-        found = {d: sorted(s["entity_id"] for s in states if s["entity_id"].startswith(d + "."))
-                 for d in args["domains"]} if status == 200 else {}
-        if all(found.get(d) for d in args["domains"]) or time.monotonic() > deadline:
-            out(**found)
-            return
-        await asyncio.sleep(0.5)
+    async with Socket(session, url, args["token"]) as socket:
+        while True:
+            listed = await socket.call({"type": "config/entity_registry/list"})
+            mine = [e["entity_id"] for e in listed if e.get("config_entry_id") == args["entry"]]
+            found = {d: sorted(e for e in mine if e.startswith(d + ".")) for d in args["domains"]}
+            if all(found.values()) or time.monotonic() > deadline:
+                out(**found)
+                return
+            await asyncio.sleep(0.5)
 
 
 async def pipeline(session: aiohttp.ClientSession, url: str, args: dict[str, Any]) -> None:

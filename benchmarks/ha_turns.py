@@ -38,9 +38,11 @@ def _row(path: str, answer: dict[str, Any], ok: bool, said: str | None = None) -
                 (answer.get("conversation_id") or "")[-8:])
 
 
-def expectations(client: Callable[..., list[dict[str, Any]]], agent: str, pipeline: str, folder: Path,
+def expectations(client: Callable[..., list[dict[str, Any]]], agents: dict[str, str], pipeline: str, folder: Path,
                  args: Any, synthesize: Callable[..., dict[str, Path]]) -> list[Turn]:
-    """Play every scripted conversation; one row per turn (the one-turn run summed up in one row)."""
+    """Play every scripted conversation; one row per turn (the one-turn run summed up in one row).
+    ``agents``: the fast voicecare's conversation agent, and the real-time one the pipeline uses."""
+    agent = agents["fast"]
     texts = load_texts(DEFAULT_CONTENT_DIR)
     asked, ended = texts.prompt("pain_rating_start"), texts.prompt("pain_rating_end")
     better = {texts.prompt("pain_better", v, before=6, after=3) for v in range(len(texts.prompts("pain_better")))}

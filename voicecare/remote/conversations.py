@@ -115,11 +115,6 @@ class Conversations:
         lines, severity = self._execute(conversation, actions, now, wall)
         return Reply(key, lines, understanding.intent, severity, bool(conversation.assistant.awaiting_answer))
 
-    def satellite(self, key: str) -> str | None:
-        """The satellite a conversation speaks on, if it has one."""
-        conversation = self._all.get(key)
-        return conversation.satellite if conversation is not None else None
-
     def next_deadline(self, now: float, wall: datetime) -> float | None:
         """The earliest moment any conversation has something to do."""
         found = [d for c in self._all.values() if (d := self._deadline(c, now, wall)) is not None]
