@@ -129,3 +129,17 @@ def test_an_emergency_with_no_satellite_keeps_its_alarm_and_hook_when_the_person
     for thread in hook.threads:
         thread.join(5)
     assert marker.exists()
+
+
+@pytest.mark.parametrize(("context", "key", "entity"), [
+    (None, "peer:10.0.0.2", None),  # Home Assistant 2025.6 and earlier: the text alone
+    ({"conversation_id": "01JX"}, "conversation:01JX", None),  # 2025.7 to 2026.2
+    ({"conversation_id": "01JX", "device_id": "d1"}, "device:d1", None),
+    ({"conversation_id": "01JX", "device_id": "d1", "satellite_id": SATELLITE}, SATELLITE, SATELLITE),  # 2026.6+
+    ({"satellite_id": "kitchen-esp"}, "kitchen-esp", None),  # not an entity: no announcements to it
+    ({"conversation_id": "  "}, "peer:10.0.0.2", None),
+])
+def test_the_conversation_follows_what_home_assistant_tells(context, key, entity):
+    from voicecare.remote.server import conversation_key
+
+    assert conversation_key(context, "peer:10.0.0.2") == (key, entity)
