@@ -1,5 +1,6 @@
 """Wyoming service figures: the handle round trip on localhost, the first utterance after the remote
-recognizer dies, and 8 satellites talking at once (no crossing, memory growth).
+recognizer dies, 8 satellites talking at once (no crossing, memory growth), and a flood of connections
+from satellites never heard before (every one answered, conversations and memory bounded).
 
 ``python -m benchmarks.bench_wyoming [--quick]`` (quick: 30 s of 8 satellites instead of 5 minutes).
 All traffic stays on 127.0.0.1.
@@ -133,6 +134,27 @@ def satellites(service: ServiceThread, seconds: float) -> dict[str, float]:
     return asyncio.run(go())
 
 
+def flood(service: ServiceThread, satellites: int) -> dict[str, float]:
+    """``satellites`` new satellites, one connection and one turn each, 50 at a time, after a warm-up that
+    fills every conversation place; answers, conversations kept, memory growth."""
+    async def one(n: int) -> bool:
+        async with AsyncTcpClient("127.0.0.1", service.port) as client:
+            return not (await _say(client, REQUESTS[n % len(REQUESTS)], f"assist_satellite.flood_{n}")).startswith("<")
+
+    async def waves(first: int, count: int) -> int:
+        answered = 0
+        for start in range(first, first + count, 50):
+            answered += sum(await asyncio.gather(*(one(n) for n in range(start, min(start + 50, first + count)))))
+        return answered
+
+    conversations = service.built.service.conversations
+    asyncio.run(waves(0, 200))
+    before = _rss_mb()
+    answered = asyncio.run(waves(200, satellites))
+    return {"answered": answered, "kept": len(conversations), "cap": conversations.max_conversations,
+            "growth_mb": _rss_mb() - before}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="30 s of 8 satellites instead of 5 minutes")
@@ -147,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             times = round_trips(service)
             crowd = satellites(service, seconds)
+            flooded = flood(service, 300 if args.quick else 2000)
         finally:
             service.close()
             home.close()
@@ -165,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
          f"{crowd['crossed']:.0f} of {crowd['checked']:.0f} replies crossed; memory growth "
          f"{crowd['growth_mb']:+.1f} MB; {home.received.__len__()} announcements",
          "0 crossed, <= 5 MB", crowd["crossed"] == 0 and crowd["growth_mb"] <= 5),
+        (f"{300 if args.quick else 2000} new satellites, a connection each",
+         f"{flooded['answered']:.0f} answered; {flooded['kept']:.0f} conversations kept (cap {flooded['cap']:.0f}); "
+         f"memory growth {flooded['growth_mb']:+.1f} MB", "all answered, <= 5 MB",
+         flooded["answered"] == (300 if args.quick else 2000) and flooded["kept"] <= flooded["cap"]
+         and flooded["growth_mb"] <= 5),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'measured':<90}  {'target':<18}  met")
