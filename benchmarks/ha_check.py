@@ -195,23 +195,26 @@ def run_check(args: argparse.Namespace, folder: Path) -> tuple[Core, float, list
         token_file = folder / "homeassistant.token"
         token_file.write_text(client.token + "\n")
         token_file.chmod(0o600)
-        extra = (f'[homeassistant]\nurl = "http://127.0.0.1:{port}"\ntoken_file = "{token_file}"\n'
-                 f'satellite = "{args.satellite}"\n' if args.satellite else
-                 f'[homeassistant]\nurl = "http://127.0.0.1:{port}"\ntoken_file = "{token_file}"\n')
-        # Two voicecare services: one whose conversations run --speed times faster (a relief flow with its
+        base = f'[homeassistant]\nurl = "http://127.0.0.1:{port}"\ntoken_file = "{token_file}"\n'
+        extra = base + (f'satellite = "{args.satellite}"\n' if args.satellite else "")
+        # voicecare services: one whose conversations run --speed times faster (a relief flow with its
         # 15-minute cold pack in a minute), one in real time with the speech-to-text, so answers spoken
         # through a pipeline (seconds of speech-to-text and text-to-speech each) meet real answer windows.
         fast = _voicecare(folder / "fast", client, extra, "--no-asr", "--speed", str(args.speed))
         processes.append(fast[0])
         real = _voicecare(folder / "real", client, extra)
         processes.append(real[0])
+        # And one with no satellite at all: its conversations must fall quiet when the person does.
+        alone = _voicecare(folder / "alone", client, base, "--no-asr", "--speed", str(args.speed))
+        processes.append(alone[0])
         tts = _start_speech_out(folder, client, processes, notes)
         agent = client("entities", entry=fast[1], domains=["conversation"])[0]["conversation"][0]
         found = client("entities", entry=real[1], domains=["conversation", "stt"])[0]
         speech_out = client("entities", entry=tts, domains=["tts"])[0]["tts"][0] if tts else None
         pipeline = client("pipeline", conversation=found["conversation"][0], stt=found["stt"][0],
                           tts=speech_out)[0]["pipeline"]
-        agents = {"fast": agent, "real": found["conversation"][0]}
+        agents = {"fast": agent, "real": found["conversation"][0],
+                  "alone": client("entities", entry=alone[1], domains=["conversation"])[0]["conversation"][0]}
         turns = expectations(client, agents, pipeline, folder, args, synthesize)
         venv = core.python.parent.parent  # measured again: the first start installs the integrations' needs
         return replace(core, disk_mb=_disk_mb(venv)), start_seconds, turns, notes

@@ -162,27 +162,39 @@ async def process(session: aiohttp.ClientSession, url: str, args: dict[str, Any]
 
 
 async def converse(session: aiohttp.ClientSession, url: str, args: dict[str, Any]) -> None:
-    """A scripted person: each step is said through ``/api/conversation/process``, right away or once a
-    persistent notification says ``after`` (what voicecare says on its own when no satellite can say it)."""
+    """A scripted person. A ``say`` step goes through ``/api/conversation/process``, right away or once a
+    persistent notification says ``after`` (what voicecare says on its own when no satellite can say
+    it); a ``watch`` step stays silent for its seconds and reports every notification since the last turn."""
     async with Socket(session, url, args["token"]) as socket:
         await socket.call({"type": "persistent_notification/subscribe"})
         seen: list[str] = []
+
+        async def collect(until: float) -> None:
+            while (left := until - time.monotonic()) > 0:
+                try:
+                    event = await socket.receive(left)
+                except asyncio.TimeoutError:
+                    return
+                if (event.get("event") or {}).get("type") in ("added", "updated"):
+                    seen.extend(str(n.get("message", ""))
+                                for n in ((event.get("event") or {}).get("notifications") or {}).values())
+
         conversation_id = None
         for step in args["steps"]:
-            waited = None
+            if "watch" in step:
+                await collect(time.monotonic() + float(step["watch"]))
+                out(watched=list(seen), seconds=step["watch"])
+                seen.clear()
+                continue
+            waited = waited_ms = None
             if step.get("after"):
                 started = time.perf_counter()
                 deadline = time.monotonic() + float(step.get("timeout", 120))
-                while waited is None:
-                    waited = next((m for m in seen if step["after"].lower() in m.lower()), None)
-                    if waited is not None:
-                        break
+                while (waited := next((m for m in seen if step["after"].lower() in m.lower()), None)) is None:
                     if time.monotonic() > deadline:
                         out(text=step["say"], status=0, error=f"no notification said {step['after']!r}", ms=0)
                         return
-                    event = await socket.receive(max(0.1, deadline - time.monotonic()))
-                    for note in ((event.get("event") or {}).get("notifications") or {}).values():
-                        seen.append(str(note.get("message", "")))
+                    await collect(min(deadline, time.monotonic() + 0.2))
                 waited_ms = (time.perf_counter() - started) * 1000
             seen.clear()
             body = {"text": step["say"], "language": "en", "agent_id": args["agent"]}
@@ -193,7 +205,7 @@ async def converse(session: aiohttp.ClientSession, url: str, args: dict[str, Any
             ms = (time.perf_counter() - started) * 1000
             response = answer.get("response", {}) if isinstance(answer, dict) else {}
             conversation_id = answer.get("conversation_id") if isinstance(answer, dict) else None
-            out(text=step["say"], status=status, ms=ms, after=waited, after_ms=waited_ms if waited else None,
+            out(text=step["say"], status=status, ms=ms, after=waited, after_ms=waited_ms,
                 speech=response.get("speech", {}).get("plain", {}).get("speech", ""),
                 response_type=response.get("response_type"), code=(response.get("data") or {}).get("code"),
                 continue_conversation=answer.get("continue_conversation") if isinstance(answer, dict) else None,

@@ -69,6 +69,27 @@ def expectations(client: Callable[..., list[dict[str, Any]]], agents: dict[str, 
               _row("REST emergency", alarm[1], bool(alarm[1].get("after")) and bool(alarm[1].get("speech")),
                    said=f"okay (after the alarm's notification: {str(alarm[1].get('after'))[:30]}...)")]
 
+    alone = agents["alone"]  # no satellite: quiet for the follow-up window, it must stop talking
+    silence, after_resume = 200.0, 60.0  # seconds of conversation
+    flow = client("converse", agent=alone, steps=[
+        {"say": "my left glute is cramping"}, {"say": "six"}, {"watch": silence / args.speed},
+        {"say": "resume"}, {"watch": after_resume / args.speed}])
+    holding = ("and hold", "halfway", "release")
+
+    def heard(row: dict[str, Any]) -> str:
+        return f"{len(row.get('watched', []))} notifications: " + " | ".join(m[:24] for m in row.get("watched", []))
+
+    if len(flow) == 5:
+        turns += [_row("REST no satellite", flow[0], flow[0].get("speech", "").endswith(asked)),
+                  _row("REST no satellite", flow[1], "buttock" in flow[1].get("speech", "")),
+                  Turn("REST no satellite", f"(silent for {silence:.0f} s of conversation)", heard(flow[2]), 0.0,
+                       not any(h in m.lower() for m in flow[2]["watched"] for h in holding)),
+                  _row("REST no satellite", flow[3], flow[3].get("speech", "").startswith("Resuming")),
+                  Turn("REST no satellite", f"(then {after_resume:.0f} s of conversation)", heard(flow[4]), 0.0,
+                       any(h in m.lower() for m in flow[4]["watched"] for h in holding))]
+    else:
+        turns.append(Turn("REST no satellite", "(the scripted turns)", str(flow[-1:])[:70], 0.0, False))
+
     many = client("process", agent=agent, follow=False,
                   texts=[ONE_TURNS[n % len(ONE_TURNS)] for n in range(args.one_turns)])
     answered = [a for a in many if a.get("status") == 200 and a.get("speech") and a.get("response_type") == "action_done"]
