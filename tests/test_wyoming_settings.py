@@ -219,3 +219,11 @@ def test_an_emergency_runs_the_on_emergency_command_once(brain, tmp_path):
     for thread in hook.threads:
         thread.join(5)
     assert marker.exists() and len(hook.threads) == 1
+
+
+def test_the_cli_rejects_a_speed_out_of_range_with_exit_2(capsys):
+    from voicecare.cli import main
+
+    assert main(["wyoming", "--speed", "0", "--no-zeroconf"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("Error: --speed")
