@@ -49,6 +49,8 @@ SHARED_WORD_INTENTS = frozenset({"relief.heat", "relief.cold", "relief.hydration
 freezing overnight, the hot water keeps going off)."""
 VAGUE_SPASM_CONCEPT = "vague_spasm"
 """Spasm words that also describe things ("going off", "playing up"): next to an everyday object they keep nothing ours."""
+EVERYDAY_CONCEPTS = frozenset({"hip", "glute", "front_hip", "adductor", "pain", "spasm"})
+"""Concepts red-flag rules use that are everyday complaints too (a place of ours, pain, spasm): never a red flag alone."""
 OUR_BODY_CONCEPTS = frozenset({"hip", "glute", "front_hip", "adductor", "legfoot", "lower_body", "saddle_area"})
 """Concepts naming the hip region: with one of them, another body part does not make it off-topic."""
 OFFTOPIC_MARGIN = 4.5
@@ -107,7 +109,7 @@ class Matcher(AnalysisMixin):
                                        if c not in lexicon.anywhere)
         plain = frozenset(c for r in self._rules for need, veto in r.when for c in need | veto) | frozenset(
             c for r in self._rules for c in r.weights)
-        self._red_only = self._red_concepts - plain
+        self._red_only = self._red_concepts - plain - EVERYDAY_CONCEPTS
         """Red-flag symptom concepts no other intent uses: they may overlap one another."""
         self._example_text: list[str] = []
         self._example_intent: list[str] = []
