@@ -7,9 +7,11 @@ heldout_v2.tsv is "tune2", heldout_v3.tsv "tune3", heldout_v4.tsv "tune4", heldo
 rows are in content/intents.toml as heard utterances); any other set is named after its file.
 
 Then the comparison table of the issue on the newest held-out set (``--table NAME`` for another,
-``--file PATH`` for a set outside the repository): voicecare (rules and learned model), the rules
-alone, the model alone, and a peer trained on voicecare's own phrases; with latency per utterance,
-load time, peak memory and the Raspberry Pi 4 estimate. ``--quick`` prints only the table.
+``--file PATH`` for a set outside the repository): voicecare (the learned model deciding, the rules
+guarding), the rules alone, the model alone, and a peer trained on voicecare's own phrases; the
+sense heads (whose body, when, denied) on the same set's red flags and on the hand-labelled sense
+check; with latency per utterance, load time, peak memory and the Raspberry Pi 4 estimate.
+``--quick`` prints only the tables.
 """
 
 from __future__ import annotations
@@ -140,8 +142,41 @@ def table(nlu: Understander, name: str, rows: list[Row]) -> None:
         print("(peer left out: it needs scikit-learn — pip install -e '.[train]')")
     print()
     print_table(name, systems)
+    if nlu.learned:
+        print()
+        print_heads(nlu, name, rows)
     print()
     print_resources(systems["voicecare"])
+
+
+SENSE_CHECK = ROOT / "voicecare" / "nlu" / "training" / "data" / "sense_check.tsv"
+"""Hand-labelled rows (text, intent, who, when, denied) no training source reads."""
+
+
+def print_heads(nlu: Understander, name: str, rows: list[Row]) -> None:
+    """Each sense head: on the set's red flags (by their label: a body we look after, now, not denied), on the
+    set's other rows the model called a red flag, and per label on the hand-labelled sense check."""
+    from voicecare.nlu.model import CURRENT, OUR_BODIES
+
+    def opinion(text: str):
+        return nlu.explain(text).opinion
+
+    red = [opinion(r.text) for r in rows if r.intent in RED_FLAG_SEVERITY]
+    print(f"| sense heads | {name}: red flags ({len(red)}) | hand-labelled sense check |")
+    print("|---|---|---|")
+    checked = list(csv.reader(SENSE_CHECK.open(encoding="utf-8"), delimiter="\t"))[1:]
+    checked = [c for c in checked if c and not c[0].startswith("#")]
+    ops = [opinion(c[0]) for c in checked]
+
+    def pct(a: int, b: int) -> str:
+        return f"{100.0 * a / b:.1f}% ({a}/{b})" if b else "n/a"
+
+    who_red = sum(o.head("who") in OUR_BODIES for o in red)
+    when_red = sum(o.head("when") in CURRENT for o in red)
+    denied_red = sum(o.denied < 0.5 for o in red)
+    print(f"| who: a body we look after | {pct(who_red, len(red))} | {pct(sum(o.head('who') == c[2] for o, c in zip(ops, checked)), len(checked))} exact label |")
+    print(f"| when: now or lately | {pct(when_red, len(red))} | {pct(sum(o.head('when') == c[3] for o, c in zip(ops, checked)), len(checked))} exact label |")
+    print(f"| denied: not denied | {pct(denied_red, len(red))} | {pct(sum((o.denied >= 0.5) == (c[4] == 'yes') for o, c in zip(ops, checked)), len(checked))} |")
 
 
 def main(argv: list[str] | None = None) -> None:

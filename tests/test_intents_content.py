@@ -31,9 +31,10 @@ def test_examples_are_understood_as_their_own_intent() -> None:
     assert not wrong
 
 
-def test_lexicon_rules_cover_every_intent_but_unknown() -> None:
+def test_lexicon_rules_are_the_red_flags_alone() -> None:
+    """Every other intent is learned from examples: the rules only guard the red flags."""
     lexicon = load_lexicon()
-    assert {r.intent for r in lexicon.rules} == (set(INTENTS) | set(EXTRA_INTENTS)) - {"unknown"}
+    assert {r.intent for r in lexicon.rules} == {i for i in INTENTS if i.startswith("redflag.")}
 
 
 @pytest.fixture()
@@ -88,7 +89,7 @@ def test_lexicon_rule_with_unknown_concept(content: Path) -> None:
 
 
 def test_lexicon_unknown_key_and_bad_weight(content: Path) -> None:
-    _edit(content / "lexicon.toml", "max_other = 1\n", "max_otter = 1\n")
+    _edit(content / "lexicon.toml", '[intents."redflag.function"]\n', '[intents."redflag.function"]\nmax_otter = 1\n')
     with pytest.raises(ContentError, match="max_otter"):
         load_lexicon(content)
 
@@ -106,8 +107,8 @@ def test_lexicon_bad_phrase(content: Path) -> None:
 
 
 def test_lexicon_rule_for_unknown_intent(content: Path) -> None:
-    _edit(content / "lexicon.toml", '[intents."info.sleep"]', '[intents."info.slept"]')
-    with pytest.raises(ContentError, match="info.slept"):
+    _edit(content / "lexicon.toml", '[intents."redflag.fever"]', '[intents."redflag.feever"]')
+    with pytest.raises(ContentError, match="redflag.feever"):
         load_lexicon(content)
 
 

@@ -1,8 +1,9 @@
-"""Understanding what people say: red flags first, then concepts scored per intent, then a learned second opinion.
+"""Understanding what people say: the learned model decides, the rules guard.
 
-The rules (``matcher``) answer; the learned model (``model``) may change that answer only in the
-ways ``combine`` names, with thresholds shipped in the model's manifest. Without the model (not
-shipped, altered, unreadable) the rules answer alone and a warning is logged.
+The learned model (``model``) answers; the rules (``matcher``) give the slots (side, pain rating)
+and may keep a clear red flag the model missed, in the ways ``combine`` names, with thresholds
+shipped in the model's manifest. Without the model (not shipped, altered, unreadable) the rules
+answer alone and a warning is logged.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from voicecare.content.loader import DEFAULT_CONTENT_DIR
 from voicecare.messages import Understanding, unknown
 from voicecare.nlu.extra import ALL_INTENTS, EXTRA_INTENTS
 from voicecare.nlu.lexicon import Lexicon, load_lexicon
-from voicecare.nlu.combine import RULES_ONLY, Policy, decide
+from voicecare.nlu.combine import MODEL_ONLY, Policy, decide
 from voicecare.nlu.matcher import Matcher
 from voicecare.nlu.model import MODEL_DIR, LearnedModel, ModelError, Opinion
 
@@ -37,7 +38,9 @@ class Explanation:
     opinion: Opinion | None
     final: Understanding
     decided_by: str
-    """``rules``, or the way the model changed the answer (``veto``, ``raise``, ``regrade``, ``override``)."""
+    """``model``; ``floor`` (the rules kept a red flag the model missed); ``severer`` (the rules' graver kind of red
+    flag); ``sense`` (the model's red flag was dropped because its sense heads say it is not about a body we look
+    after now); ``rules`` (no model)."""
 
 
 class Understander:
@@ -47,7 +50,7 @@ class Understander:
         self._matcher = matcher
         self._model = model
         self._policy = policy if policy is not None else (
-            Policy.from_thresholds(model.thresholds) if model is not None else RULES_ONLY)
+            Policy.from_thresholds(model.thresholds) if model is not None else MODEL_ONLY)
 
     @classmethod
     def load(cls, content_dir: Path = DEFAULT_CONTENT_DIR, threshold: float = DEFAULT_THRESHOLD,
@@ -94,11 +97,13 @@ class Understander:
         return self.explain(text).final
 
     def understand_alternative(self, text: str) -> Understanding:
-        """The meaning of a less likely reading of the recognizer's: as ``understand``, except that the
-        learned model may not raise a red flag the rules do not see (two guesses in a row, the
-        recognizer's and the model's, are how "my leg is fun" becomes a false alarm)."""
+        """The meaning of a less likely reading of the recognizer's: as ``understand``, except that a red
+        flag needs the rules and the model to agree (two guesses in a row, the recognizer's and the
+        model's, are how "my leg is fun" becomes a false alarm); otherwise the rules' answer."""
         explanation = self.explain(text)
-        return explanation.rules if explanation.decided_by == "raise" else explanation.final
+        if explanation.final.is_red_flag and not explanation.rules.is_red_flag:
+            return explanation.rules
+        return explanation.final
 
     def explain(self, text: str) -> Explanation:
         """The rules' answer, the model's opinion and the final answer; never raises."""
@@ -114,15 +119,11 @@ class Understander:
             return Explanation(rules, None, rules, "rules")
         try:
             opinion = self._model.opinion(text, self._matcher.concept_tags(text))
-            if self._matcher.example_intent(text) == rules.intent:
-                return Explanation(rules, opinion, rules, "rules")  # a content example, said word for word, stands
-            denied = (opinion.red >= self._policy.raise_sense and not rules.is_red_flag
-                      and self._matcher.denies_red_flag(text))
-            final, way = decide(rules, opinion, self._policy, denied)
+            final, way = decide(rules, opinion, self._policy, self._matcher.threshold)
         except (ValueError, TypeError, IndexError, KeyError, FloatingPointError):
             log.exception("the learned model failed on %r; the rules answer", text)
             return Explanation(rules, None, rules, "rules")
-        if way != "rules":
+        if way != "model":
             log.debug("%s: %s -> %s for %r", way, rules.intent, final.intent, text)
         return Explanation(rules, opinion, final, way)
 

@@ -1,22 +1,23 @@
-"""Who decides when the rules and the learned model disagree.
+"""The learned model decides; the rules guard where a measurement shows they add something.
 
-The rules answer first; the model is a second opinion that may change the answer only in four
-named ways, each behind a threshold chosen by measurement on rows neither had been tuned on
-(see ``voicecare.nlu.training``) and shipped in the model's manifest:
+The model's intent is the answer, with the rules' slots (side, pain rating, weight). Two guards,
+each behind thresholds chosen by leave-one-set-out cross-validation over the blind sets (see
+``voicecare.nlu.training.select``) and shipped in the model's manifest:
 
-1. ``veto`` — the rules raised a red flag, but the model's sense (``Opinion.red``, both heads
-   together) is sure no body that can have it is meant now (hay fever, a table's wobbly leg, the grandson laughing after his fall) and
-   its intent head agrees on something that is not a red flag: the model decides.
-2. ``raise`` — the rules found no red flag (and no red-flag word the person denied), but the
-   model's sense and its most likely red-flag intent are both sure enough: the model decides, at that flag's severity.
-3. ``regrade`` — both see a red flag but of different kinds: the model's kind wins only when it is
-   sure of it and it is at least as severe (a regrade never lowers the severity); otherwise the
-   rules' kind stands.
-4. ``override`` — neither sees a red flag, they name different intents, the rules are unsure and
-   the model is sure: the model decides.
+1. ``floor`` — the rules see a clear red flag (their score at least ``floor_score``) that the model
+   missed, and the model itself gives red flags some weight (``red_mass`` at least ``floor_mass``)
+   and its sense heads do not say the body is another's, a past one or denied (``body_now`` at
+   least ``floor_body``): the rules' red flag stands. A missed red flag is the worst error.
+2. ``severer`` — both see a red flag and the rules' kind is the more severe (an emergency where the
+   model heard numbness): the rules' kind stands. Of two readings of a red flag, act on the graver.
+3. ``sense`` — the model's own red flag is dropped for its best other intent when its sense heads
+   are sure it is not about a body we look after now (``body_now`` below ``sense_gate``).
 
-Everything else is the rules' answer; their slots (side, pain rating) are always kept. A
-threshold above 1.0 switches its way off.
+A non-red answer the model is less sure of than the configured threshold (``[speech] nlu_threshold``)
+is ``unknown``; red flags are never held back by it.
+
+A threshold above 1.0 switches its guard off (``floor_mass``, ``floor_score``) or on for every row
+(``sense_gate``: below 0 it never acts).
 """
 
 from __future__ import annotations
@@ -27,70 +28,64 @@ from typing import Mapping
 from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding
 from voicecare.nlu.model import Opinion
 
-_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 OFF = 2.0
-"""A threshold no probability reaches: that way of deciding is switched off."""
+"""A threshold no probability reaches: that guard is switched off."""
+_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """Thresholds (probabilities 0.0-1.0) for each way the model may change the rules' answer."""
+    """Thresholds (probabilities 0.0-1.0) of the rules' guards on the model's answer."""
 
-    veto_sense: float = OFF
-    """The model's red-flag sense must be below this for a veto ..."""
-    veto_intent: float = OFF
-    """... and the intent head's non-red answer at least this sure."""
-    raise_sense: float = OFF
-    """The model's red-flag sense at or above which it may raise a red flag ..."""
-    raise_intent: float = OFF
-    """... when its most likely red-flag intent is at least this likely."""
-    regrade: float = OFF
-    """Probability of the model's own red-flag kind at which it replaces the rules' kind."""
-    override: float = OFF
-    """Probability at which the model's non-red intent replaces the rules' ..."""
-    rules_unsure: float = 0.0
-    """... when the rules' score is below this."""
+    floor_mass: float = OFF
+    """The model's probability of any red flag at or above which the rules' clear red flag stands ..."""
+    floor_score: float = OFF
+    """... when the rules' score is at least this ..."""
+    floor_body: float = 0.0
+    """... and the sense heads' ``body_now`` at least this."""
+    sense_gate: float = -1.0
+    """``body_now`` below which the model's own red flag is dropped (below 0: never)."""
+    severer: float = 0.0
+    """1.0: when both see a red flag, the rules' kind stands if it is the more severe (0.0: the model's kind)."""
 
     @classmethod
     def from_thresholds(cls, thresholds: Mapping[str, float]) -> "Policy":
-        """A policy from a manifest's thresholds; missing ones are off."""
+        """A policy from a manifest's thresholds; unknown names are ignored, missing ones keep their default."""
         known = {name: float(value) for name, value in thresholds.items() if name in cls.__dataclass_fields__}
         return cls(**known)
 
     def as_thresholds(self) -> dict[str, float]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {name: float(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
-RULES_ONLY = Policy()
-"""The rules alone (what the assistant does when the model cannot be loaded)."""
+MODEL_ONLY = Policy()
+"""The model's answer with no guard (for measurement)."""
 
 
-def decide(rules: Understanding, opinion: Opinion, policy: Policy, denied_red: bool = False) -> tuple[Understanding, str]:
-    """The final answer and which way it was reached (``rules``, ``veto``, ``raise``, ``regrade``, ``override``).
-
-    ``denied_red`` says the rules heard a red-flag word clearly denied ("no numbness"): no raise then.
-    """
-    rules_red = rules.intent in RED_FLAG_SEVERITY
-    model_red = opinion.intent in RED_FLAG_SEVERITY
-    if rules_red:
-        if opinion.red < policy.veto_sense and not model_red and opinion.probability >= policy.veto_intent:
-            return _answer(rules, opinion.intent, opinion.probability), "veto"
-        if (opinion.red_intent != rules.intent and opinion.red_probability >= policy.regrade
-                and _RANK[RED_FLAG_SEVERITY[opinion.red_intent]] <= _RANK[RED_FLAG_SEVERITY[rules.intent]]):
-            return _answer(rules, opinion.red_intent, opinion.red_probability), "regrade"
-        return rules, "rules"
-    if (not denied_red and opinion.red >= policy.raise_sense
-            and opinion.red_probability >= policy.raise_intent):
-        return _answer(rules, opinion.red_intent, max(0.5, opinion.red_probability)), "raise"
-    if (not model_red and opinion.intent != rules.intent and opinion.probability >= policy.override
-            and rules.score < policy.rules_unsure):
-        return _answer(rules, opinion.intent, opinion.probability), "override"
-    return rules, "rules"
+def decide(rules: Understanding, opinion: Opinion, policy: Policy, threshold: float = 0.0) -> tuple[Understanding, str]:
+    """The final answer and who gave it: ``model``, ``floor`` or ``severer`` (the rules' red flag), ``sense`` (a red
+    flag dropped); a non-red answer less sure than ``threshold`` is ``unknown``."""
+    intent, score, way = opinion.intent, opinion.probability, "model"
+    body_now = opinion.body_now
+    if intent in RED_FLAG_SEVERITY and body_now < policy.sense_gate:
+        intent, score, way = opinion.second, opinion.second_probability, "sense"
+    if intent in RED_FLAG_SEVERITY:
+        if (policy.severer >= 1.0 and rules.intent in RED_FLAG_SEVERITY
+                and _RANK[RED_FLAG_SEVERITY[rules.intent]] < _RANK[RED_FLAG_SEVERITY[intent]]):
+            return rules, "severer"
+    elif (rules.intent in RED_FLAG_SEVERITY and rules.score >= policy.floor_score
+            and opinion.red_mass >= policy.floor_mass and body_now >= policy.floor_body):
+        return rules, "floor"
+    elif score < threshold:
+        intent = "unknown"
+    return _answer(rules, intent, score), way
 
 
 def _answer(rules: Understanding, intent: str, score: float) -> Understanding:
     """The model's intent with the rules' slots."""
+    if intent in RED_FLAG_SEVERITY:
+        score = max(0.5, score)
     return Understanding(rules.text, intent, 0.0 if intent == "unknown" else min(1.0, score), rules.slots)
 
 
-__all__ = ["OFF", "Policy", "RULES_ONLY", "decide"]
+__all__ = ["MODEL_ONLY", "OFF", "Policy", "decide"]

@@ -49,6 +49,8 @@ SHARED_WORD_INTENTS = frozenset({"relief.heat", "relief.cold", "relief.hydration
 freezing overnight, the hot water keeps going off)."""
 VAGUE_SPASM_CONCEPT = "vague_spasm"
 """Spasm words that also describe things ("going off", "playing up"): next to an everyday object they keep nothing ours."""
+EVERYDAY_CONCEPTS = frozenset({"hip", "glute", "front_hip", "adductor", "pain", "spasm"})
+"""Concepts red-flag rules use that are everyday complaints too (a place of ours, pain, spasm): never a red flag alone."""
 OUR_BODY_CONCEPTS = frozenset({"hip", "glute", "front_hip", "adductor", "legfoot", "lower_body", "saddle_area"})
 """Concepts naming the hip region: with one of them, another body part does not make it off-topic."""
 OFFTOPIC_MARGIN = 4.5
@@ -106,8 +108,8 @@ class Matcher(AnalysisMixin):
         self._red_concepts = frozenset(c for r in self._red_rules for need, _ in r.when for c in need
                                        if c not in lexicon.anywhere)
         plain = frozenset(c for r in self._rules for need, veto in r.when for c in need | veto) | frozenset(
-            c for r in self._rules for c in r.weights)
-        self._red_only = self._red_concepts - plain
+            c for r in self._rules for c in r.weights)  # empty with only red-flag rules in the lexicon
+        self._red_only = self._red_concepts - plain - EVERYDAY_CONCEPTS
         """Red-flag symptom concepts no other intent uses: they may overlap one another."""
         self._example_text: list[str] = []
         self._example_intent: list[str] = []
@@ -265,15 +267,6 @@ class Matcher(AnalysisMixin):
         """The concepts found in ``text`` in order (``!`` marks a denied red-flag concept), then context concepts."""
         tags, extra = self.tags(self.analyse(text))
         return [t for t in tags if t[:1] in ("@", "!")] + sorted(extra)
-
-    def denies_red_flag(self, text: str) -> bool:
-        """True when a red-flag word in ``text`` is clearly denied and none is affirmed ("no numbness").
-
-        Only words that are red flags on their own count: "the spasm is not going off" denies a
-        spasm, which is no red flag, so it leaves the pins and needles said before it standing.
-        """
-        analysis = self.analyse(text)
-        return bool(analysis.negated & self._red_only) and not analysis.present & self._red_only
 
     def _about_a_thing(self, analysis: Analysis, rules: list[Rule]) -> bool:
         """True when every red-flag word is about a thing ("my laptop battery is weak"), not a body or a person.

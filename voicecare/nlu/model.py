@@ -1,10 +1,12 @@
-"""The learned second opinion: linear classifiers over TF-IDF features, run with numpy alone.
+"""The learned model that decides: linear classifiers over TF-IDF features, run with numpy alone.
 
-Two heads share one feature space: ``intent`` (a softmax over every intent id) and ``sense`` (a
-logistic unit: is this about the person's, or the cared-for person's, body now, in a way that is a
-red flag?). The weights ship inside the package as ``data/understanding.npz``; the manifest beside
-it holds their SHA-256, checked at load, and the thresholds the combination was chosen with.
-Training lives in ``voicecare.nlu.training`` (scikit-learn, the ``train`` extra) and reproduces them.
+Four heads share one feature space: ``intent`` (a softmax over every intent id) and three heads of
+sense: ``who`` (whose body: the speaker's, the cared-for person's, another person's, an animal's, a
+thing's, nobody's), ``when`` (now, lately, long ago, only asked about) and ``denied`` (the
+symptom is said not to be there). The weights ship inside the package as ``data/understanding.npz``;
+the manifest beside it holds their SHA-256, checked at load, and the thresholds the rules' guards
+were chosen with. Training lives in ``voicecare.nlu.training`` (scikit-learn, the ``train`` extra)
+and reproduces them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import hashlib
 import json
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -22,13 +24,20 @@ import numpy as np
 from voicecare.messages import RED_FLAG_SEVERITY
 from voicecare.nlu.features import featurize
 
+WHO = ("self", "cared_for", "other", "animal", "object", "none")
+"""Whose body an utterance is about (``none``: a request or a question about nobody's body)."""
+WHEN = ("now", "lately", "past", "hypothetical")
+"""When what it says happens: now, over recent days, long ago and over, or only asked about."""
+OUR_BODIES = ("self", "cared_for")
+CURRENT = ("now", "lately")
+
 log = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent / "data"
 """Where the shipped weights and their manifest live."""
 WEIGHTS_NAME = "understanding.npz"
 MANIFEST_NAME = "understanding.json"
-FORMAT = 1
+FORMAT = 2
 """Version of the weights file layout; a manifest with another version is refused."""
 
 
@@ -38,21 +47,36 @@ class ModelError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Opinion:
-    """What the classifier thinks of one utterance; probabilities are 0.0-1.0."""
+    """What the model thinks of one utterance; probabilities are 0.0-1.0."""
 
     intent: str
     probability: float
-    red: float
-    """How likely this is a red flag about a body that can have it, now: the geometric mean of the sense
-    head and ``red_mass`` (both heads must agree; on rows neither was fitted to this raised fewer false
-    red flags than either head alone, at the same recall)."""
     red_intent: str
-    """The most probable red-flag intent (whatever ``red`` says)."""
+    """The most probable red-flag intent (whatever ``intent`` is)."""
     red_probability: float
     red_mass: float = 0.0
     """The intent head's probability of any red flag (the sum over red-flag intents)."""
-    sense: float = 0.0
-    """The sense head's own probability of a red flag."""
+    who: Mapping[str, float] = field(default_factory=dict)
+    """The ``who`` head: probability per ``WHO`` label."""
+    when: Mapping[str, float] = field(default_factory=dict)
+    """The ``when`` head: probability per ``WHEN`` label."""
+    denied: float = 0.0
+    """The ``denied`` head: probability that the symptom is said not to be there."""
+    second: str = "unknown"
+    """The most probable intent that is no red flag (what is meant if the red flag is not)."""
+    second_probability: float = 0.0
+
+    @property
+    def body_now(self) -> float:
+        """How likely it is about a body we look after, now or lately, and not denied (the three heads together)."""
+        ours = sum(self.who.get(w, 0.0) for w in OUR_BODIES) if self.who else 1.0
+        current = sum(self.when.get(w, 0.0) for w in CURRENT) if self.when else 1.0
+        return ours * current * (1.0 - self.denied)
+
+    def head(self, name: str) -> str:
+        """The most probable label of the ``who`` or ``when`` head."""
+        probs = self.who if name == "who" else self.when
+        return max(probs, key=probs.get) if probs else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +115,8 @@ class LearnedModel:
     """The loaded weights; ``opinion`` is pure and takes well under a millisecond here."""
 
     def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, intents: tuple[str, ...],
-                 intent_weights: np.ndarray, intent_bias: np.ndarray, sense_weights: np.ndarray,
-                 sense_bias: float, thresholds: Mapping[str, float] | None = None) -> None:
+                 intent_weights: np.ndarray, intent_bias: np.ndarray, heads: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                 thresholds: Mapping[str, float] | None = None) -> None:
         if intent_weights.shape != (len(vocabulary), len(intents)) or idf.shape != (len(vocabulary),):
             raise ModelError("weights do not fit the vocabulary — run python -m voicecare.nlu.training")
         self._vocabulary = vocabulary
@@ -100,8 +124,11 @@ class LearnedModel:
         self.intents = intents
         self._w = intent_weights.astype(np.float32)
         self._b = intent_bias.astype(np.float32)
-        self._sense_w = sense_weights.astype(np.float32)
-        self._sense_b = float(sense_bias)
+        for name, size in (("who", len(WHO)), ("when", len(WHEN)), ("denied", 1)):
+            weights, bias = heads[name]
+            if weights.shape != (len(vocabulary), size) or bias.shape != (size,):
+                raise ModelError(f"the {name} head does not fit the vocabulary — run python -m voicecare.nlu.training")
+        self._heads = {name: (w.astype(np.float32), b.astype(np.float32)) for name, (w, b) in heads.items()}
         self.thresholds: Mapping[str, float] = dict(thresholds or {})
         self._red = np.array([i in RED_FLAG_SEVERITY for i in intents])
 
@@ -119,9 +146,9 @@ class LearnedModel:
         try:
             with np.load(path, allow_pickle=False) as data:
                 vocabulary = {str(f): i for i, f in enumerate(data["vocabulary"].tolist())}
+                heads = {name: (data[f"{name}_weights"], data[f"{name}_bias"]) for name in ("who", "when", "denied")}
                 model = cls(vocabulary, data["idf"], tuple(str(i) for i in data["intents"].tolist()),
-                            data["intent_weights"], data["intent_bias"], data["sense_weights"],
-                            float(data["sense_bias"]), manifest.thresholds)
+                            data["intent_weights"], data["intent_bias"], heads, manifest.thresholds)
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"cannot read {path}: {exc} — run python -m voicecare.nlu.training") from exc
         return model
@@ -142,29 +169,38 @@ class LearnedModel:
         return rows, values / norm if norm else values
 
     def opinion(self, text: str, tags: Sequence[str] = ()) -> Opinion:
-        """Both heads on one utterance (``tags``: the lexicon's concept tags); no known feature gives the priors alone."""
+        """Every head on one utterance (``tags``: the lexicon's concept tags); no known feature gives the priors alone."""
         rows, values = self.vector(text, tags)
-        logits = self._b + values @ self._w[rows] if len(rows) else self._b.copy()
-        logits = logits - logits.max()
-        probs = np.exp(logits)
-        probs /= probs.sum()
+        probs = _softmax(self._logits(rows, values, self._w, self._b))
         best = int(np.argmax(probs))
         red_probs = np.where(self._red, probs, -1.0)
         red_best = int(np.argmax(red_probs))
-        z = self._sense_b + (float(values @ self._sense_w[rows]) if len(rows) else 0.0)
-        sense = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+        calm = np.where(self._red, -1.0, probs)
+        calm_best = int(np.argmax(calm))
         mass = min(1.0, float(probs[self._red].sum()))
-        return Opinion(self.intents[best], float(probs[best]), math.sqrt(sense * mass), self.intents[red_best],
-                       float(probs[red_best]), mass, sense)
+        who = _softmax(self._logits(rows, values, *self._heads["who"]))
+        when = _softmax(self._logits(rows, values, *self._heads["when"]))
+        z = float(self._logits(rows, values, *self._heads["denied"])[0])
+        denied = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+        return Opinion(self.intents[best], float(probs[best]), self.intents[red_best], float(probs[red_best]), mass,
+                       {w: float(p) for w, p in zip(WHO, who)}, {w: float(p) for w, p in zip(WHEN, when)}, denied,
+                       self.intents[calm_best], float(probs[calm_best]))
+
+    @staticmethod
+    def _logits(rows: np.ndarray, values: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        return bias + values @ weights[rows] if len(rows) else bias.copy()
 
     def probabilities(self, text: str, tags: Sequence[str] = ()) -> dict[str, float]:
         """Every intent's probability (for debugging and the benchmark)."""
         rows, values = self.vector(text, tags)
-        logits = self._b + values @ self._w[rows] if len(rows) else self._b.copy()
-        probs = np.exp(logits - logits.max())
-        probs /= probs.sum()
+        probs = _softmax(self._logits(rows, values, self._w, self._b))
         return {intent: float(p) for intent, p in zip(self.intents, probs)}
 
 
-__all__ = ["FORMAT", "LearnedModel", "MANIFEST_NAME", "MODEL_DIR", "Manifest", "ModelError", "Opinion",
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    probs = np.exp(logits - logits.max())
+    return probs / probs.sum()
+
+
+__all__ = ["CURRENT", "OUR_BODIES", "WHEN", "WHO", "FORMAT", "LearnedModel", "MANIFEST_NAME", "MODEL_DIR", "Manifest", "ModelError", "Opinion",
            "WEIGHTS_NAME", "file_sha256", "read_manifest"]

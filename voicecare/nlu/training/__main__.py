@@ -1,11 +1,11 @@
-"""Train the understanding model and choose how it combines with the rules.
+"""Train the understanding model and choose the rules' guards on it.
 
-Run: ``python -m voicecare.nlu.training`` (needs the ``train`` extra: scikit-learn). Steps:
-out-of-fold opinions on the independently written corpus and opinions on the validation set
-from models that never saw those rows (and on the cases of the rules' own tests, whose behaviour
-the combination must keep); the rules' answers on the same rows; the combination of
-least cost (``select``); then the shipped model, fitted on every row, written with its manifest
-to ``voicecare/nlu/data``. ``--check`` refits the shipped model and compares it with the file.
+Run: ``python -m voicecare.nlu.training`` (needs the ``train`` extra: scikit-learn). Steps: for
+each group of blind sets (``select.FOLDS``), a model fitted without that group gives its opinion
+on the group's rows; the rules answer the same rows; the guards of least cost are chosen, with a
+cross-validated estimate printed beside them (``select``); then the shipped model, fitted on
+every row, is written with its manifest to ``voicecare/nlu/data``. ``--check`` refits the
+shipped model and compares it with the file. ``--jobs N`` fits the groups N at a time.
 """
 
 from __future__ import annotations
@@ -15,22 +15,19 @@ import logging
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from voicecare.nlu import Understander
-from voicecare.nlu.combine import RULES_ONLY, Policy
+from voicecare.nlu.combine import Policy
 from voicecare.nlu.matcher import Matcher
 from voicecare.nlu.model import MODEL_DIR, LearnedModel, read_manifest
 from voicecare.nlu.normalize import normalize
-from voicecare.nlu.training.data import (Example, dedupe, regression_forbidden, regression_rows, training_rows,
-                                         validation_rows)
+from voicecare.nlu.training.data import Example, blind_set, dedupe, regression_rows, training_rows
 from voicecare.nlu.training.fit import fit, save
-from voicecare.nlu.training.select import Case, choose, model_only, tally
-
-FOLDS = 4
-"""Folds of the written corpus for out-of-fold opinions."""
+from voicecare.nlu.training.select import FOLDS, Case, choose
 
 
 class CachedTagger:
@@ -46,31 +43,30 @@ class CachedTagger:
         return self._cache[text]
 
 
-REGRESSION_WEIGHT = 3
-"""A case of the rules' tests counts as three rows: each was written and reviewed for a behaviour."""
+def shipped_rows() -> list[Example]:
+    """Every row the shipped model learns: the training rows and the cases of the understanding tests."""
+    return dedupe(training_rows() + regression_rows())
 
 
-def _cases(matcher: Matcher, tagger: CachedTagger, model: LearnedModel, rows: list[Example], weight: int = 1) -> list[Case]:
-    return [Case(r.text, r.intent, matcher.understand(r.text), model.opinion(r.text, tagger(r.text)),
-                 matcher.denies_red_flag(r.text), weight, r.source == "forbidden") for r in rows]
+def _fold_cases(fold: tuple[str, ...]) -> list[Case]:
+    """Cases for one group of blind sets, from a model fitted on every row outside the group."""
+    matcher = Understander.load(model_dir=None).matcher
+    tagger = CachedTagger(matcher)
+    held = [row for name in fold for row in blind_set(name)]
+    keys = {normalize(r.text) for r in held}
+    model = fit([r for r in shipped_rows() if normalize(r.text) not in keys], tagger).model()
+    return [Case(r.source, r.text, r.intent, matcher.understand(r.text), model.opinion(r.text, tagger(r.text)))
+            for r in held]
 
 
-def selection_cases(rows: list[Example], matcher: Matcher, tagger: CachedTagger) -> list[Case]:
-    """Cases for rows no model saw: the validation set, each fold of the written corpus, and the rules' test cases."""
-    validation = validation_rows()
-    held = {normalize(r.text) for r in validation}
+def selection_cases(jobs: int = 1) -> list[Case]:
+    """Cases for every blind set, each from a model that never saw its group."""
     start = time.perf_counter()
-    model = fit([r for r in rows if normalize(r.text) not in held], tagger).model()
-    cases = _cases(matcher, tagger, model, validation) + _cases(
-        matcher, tagger, model, regression_rows() + regression_forbidden(), REGRESSION_WEIGHT)
-    print(f"validation model: {time.perf_counter() - start:.0f} s", flush=True)
-    written = [r for r in rows if r.source == "written"]
-    for k in range(FOLDS if written else 0):
-        fold = written[k::FOLDS]
-        keys = {normalize(r.text) for r in fold}
-        model = fit([r for r in rows if normalize(r.text) not in keys and normalize(r.text) not in held], tagger).model()
-        cases += _cases(matcher, tagger, model, fold)
-        print(f"fold {k + 1}/{FOLDS}: {time.perf_counter() - start:.0f} s", flush=True)
+    cases: list[Case] = []
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for fold, part in zip(FOLDS, pool.map(_fold_cases, FOLDS)):
+            cases += part
+            print(f"left out {'+'.join(fold)}: {len(part)} rows, {time.perf_counter() - start:.0f} s", flush=True)
     return cases
 
 
@@ -79,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="folder for understanding.npz and its manifest")
     parser.add_argument("--check", action="store_true", help="refit the shipped model and compare it with the file")
     parser.add_argument("--keep-policy", action="store_true", help="reuse the shipped thresholds instead of choosing them")
+    parser.add_argument("--jobs", type=int, default=1, help="groups of blind sets fitted at a time (default 1)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -86,27 +83,21 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("Error: training needs scikit-learn — pip install -e '.[train]'", file=sys.stderr)
         return 2
-    rows = dedupe(training_rows() + validation_rows())
-    # The shipped model also learns the cases of the rules' tests; the selection keeps them out of every fit.
-    shipped_rows = dedupe(rows + regression_rows())
-    print(f"training rows: {len(shipped_rows)}  "
-          + ", ".join(f"{k} {v}" for k, v in Counter(r.source for r in shipped_rows).items()))
-    matcher = Understander.load(model_dir=None).matcher
-    tagger = CachedTagger(matcher)
+    rows = shipped_rows()
+    print(f"training rows: {len(rows)}  " + ", ".join(f"{k} {v}" for k, v in Counter(r.source for r in rows).items()))
+    tagger = CachedTagger(Understander.load(model_dir=None).matcher)
     if args.check:
-        return check(shipped_rows, tagger)
+        return check(rows, tagger)
     if args.keep_policy:
         policy = Policy.from_thresholds(read_manifest().thresholds)
     else:
-        cases = selection_cases([r for r in rows if r.source != "validation"], matcher, tagger)
+        cases = selection_cases(args.jobs)
         report: list[str] = []
         policy = choose(cases, report)
-        print(f"selection on {len(cases)} rows never fitted to:")
-        print(tally(cases, RULES_ONLY).line("rules alone"))
-        print(model_only(cases).line("model alone"))
+        print(f"selection on {len(cases)} blind rows, each answered by a model that never saw its set:")
         print("\n".join(report))
-    weights = fit(shipped_rows, tagger)
-    digest = save(weights, args.out, policy.as_thresholds(), dict(Counter(r.source for r in shipped_rows)))
+    weights = fit(rows, tagger)
+    digest = save(weights, args.out, policy.as_thresholds(), dict(Counter(r.source for r in rows)))
     print(f"wrote {args.out} ({len(weights.vocabulary)} features, sha256 {digest[:16]}...)")
     return 0
 

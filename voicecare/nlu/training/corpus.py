@@ -52,6 +52,10 @@ OTHER_SENSES = [
     "the new mouthwash tingles a lot", "that ghost story was spine tingling", "a tingle of excitement about the holiday",
     "my tongue tingles from the sherbet", "the peppermint tea makes my lips tingle", "my fingers go numb in the cold when I hold the steering wheel",
     "my hands went numb holding the shopping bags", "my thumb's numb from texting",
+    # dead: keen, tired, sure, quiet
+    "I'm dead keen to get started today", "I'm dead tired after the wedding", "she was dead chuffed with her present",
+    "it's dead quiet in the village today", "I'm dead sure I left the keys on the table", "that joke was dead funny",
+    "the phone's dead, where's the charger", "the battery in the clock is dead", "I'm dead excited about the holiday",
     # weak / give way about things
     "the table has a wobbly leg", "one leg of the kitchen chair is loose and wobbly", "the shelf gave way under the books",
     "the fence gave way in the wind", "the old garden bench gave way", "the wifi signal is weak upstairs",

@@ -1,4 +1,4 @@
-"""Fitting the two heads with scikit-learn and writing weights numpy can run alone.
+"""Fitting the four heads with scikit-learn and writing weights numpy can run alone.
 
 Deterministic for the same rows: the vocabulary is sorted, the solvers are deterministic
 (lbfgs), and the weights are rounded to float16 before they are written, so the file's
@@ -17,10 +17,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from voicecare.messages import RED_FLAG_SEVERITY
 from voicecare.nlu.extra import ALL_INTENTS
 from voicecare.nlu.features import featurize
-from voicecare.nlu.model import FORMAT, MANIFEST_NAME, WEIGHTS_NAME, LearnedModel, file_sha256
+from voicecare.nlu.model import FORMAT, MANIFEST_NAME, WEIGHTS_NAME, WHEN, WHO, LearnedModel, file_sha256
 from voicecare.nlu.training.data import Example
 
 MIN_DF = 2
@@ -31,7 +30,8 @@ Tagger = Callable[[str], Sequence[str]]
 INTENT_C = 100.0
 """Inverse regularisation of the intent head (chosen on out-of-fold rows)."""
 SENSE_C = 10.0
-"""Inverse regularisation of the sense head."""
+"""Inverse regularisation of the three sense heads (who, when, denied)."""
+HEAD_LABELS = {"who": WHO, "when": WHEN, "denied": ("no", "yes")}
 MAX_ITER = 400
 
 
@@ -44,13 +44,13 @@ class Weights:
     intents: tuple[str, ...]
     intent_weights: np.ndarray
     intent_bias: np.ndarray
-    sense_weights: np.ndarray
-    sense_bias: float
+    heads: dict[str, tuple[np.ndarray, np.ndarray]]
+    """``who``, ``when`` and ``denied``: (weights, bias) each."""
 
     def model(self, thresholds: dict[str, float] | None = None) -> LearnedModel:
         """A runnable model from these weights (as ``LearnedModel.load`` would build it)."""
         return LearnedModel({f: i for i, f in enumerate(self.vocabulary)}, self.idf, self.intents,
-                            self.intent_weights, self.intent_bias, self.sense_weights, self.sense_bias, thresholds)
+                            self.intent_weights, self.intent_bias, self.heads, thresholds)
 
 
 def _no_tags(text: str) -> Sequence[str]:
@@ -93,15 +93,33 @@ def fit(rows: Sequence[Example], tagger: Tagger = _no_tags) -> Weights:
     y = np.array([intents.index(r.intent) for r in rows])
     head = LogisticRegression(C=INTENT_C, max_iter=MAX_ITER, solver="lbfgs")
     head.fit(x, y)
-    red = np.array([r.intent in RED_FLAG_SEVERITY for r in rows], dtype=np.int32)
-    sense = LogisticRegression(C=SENSE_C, max_iter=MAX_ITER, solver="lbfgs", class_weight="balanced")
-    sense.fit(x, red)
 
     def half(a: np.ndarray) -> np.ndarray:
         return np.asarray(a, dtype=np.float16).astype(np.float32)
 
-    return Weights(vocabulary, idf, intents, half(head.coef_.T), half(head.intercept_),
-                   half(sense.coef_[0]), float(np.float16(sense.intercept_[0])))
+    heads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, labels in HEAD_LABELS.items():
+        keep = [k for k, r in enumerate(rows) if getattr(r, name) in labels]
+        target = np.array([labels.index(getattr(rows[k], name)) for k in keep])
+        if len(set(target.tolist())) < 2:  # too few labelled rows to learn from: the one label seen (or the first) always
+            seen = int(target[0]) if len(target) else 0
+            width = 1 if name == "denied" else len(labels)
+            bias = np.full(width, -30.0, dtype=np.float32) if name != "denied" else np.array([30.0 if seen else -30.0])
+            if name != "denied":
+                bias[seen] = 0.0
+            heads[name] = (np.zeros((len(vocabulary), width), dtype=np.float32), half(bias))
+            continue
+        sense = LogisticRegression(C=SENSE_C, max_iter=MAX_ITER, solver="lbfgs", class_weight="balanced")
+        sense.fit(x[keep], target)
+        if name == "denied":  # one logistic unit: the probability of "yes"
+            heads[name] = (half(sense.coef_.T), half(sense.intercept_))
+        else:
+            weights = np.zeros((len(vocabulary), len(labels)), dtype=np.float32)
+            bias = np.full(len(labels), -30.0, dtype=np.float32)  # a label no row has is never said
+            weights[:, sense.classes_] = sense.coef_.T
+            bias[sense.classes_] = sense.intercept_
+            heads[name] = (half(weights), half(bias))
+    return Weights(vocabulary, idf, intents, half(head.coef_.T), half(head.intercept_), heads)
 
 
 def save(weights: Weights, folder: Path, thresholds: dict[str, float], trained_on: dict[str, int]) -> str:
@@ -111,8 +129,8 @@ def save(weights: Weights, folder: Path, thresholds: dict[str, float], trained_o
     np.savez_compressed(buffer, vocabulary=np.array(weights.vocabulary), idf=weights.idf.astype(np.float16),
                         intents=np.array(weights.intents), intent_weights=weights.intent_weights.astype(np.float16),
                         intent_bias=weights.intent_bias.astype(np.float16),
-                        sense_weights=weights.sense_weights.astype(np.float16),
-                        sense_bias=np.array(weights.sense_bias, dtype=np.float16))
+                        **{f"{name}_{part}": array.astype(np.float16) for name, pair in weights.heads.items()
+                           for part, array in zip(("weights", "bias"), pair)})
     path = folder / WEIGHTS_NAME
     path.write_bytes(buffer.getvalue())
     digest = file_sha256(path)
