@@ -25,7 +25,7 @@ def test_everything_remote_is_off_by_default(tmp_path):
     recognizer, voice = with_remote(config, "local recognizer", "local voice")
     assert (recognizer, voice) == ("local recognizer", "local voice")
     result = check_remote(config)
-    assert result.status.value == "ok" and "nothing is sent off this device" in result.detail
+    assert result.status == "ok" and "nothing is sent off this device" in result.detail
 
 
 def test_remote_choices_need_their_address(tmp_path):
