@@ -101,7 +101,7 @@ def first_sound_uncached(voice: AssistantVoice, lines: list[str]) -> list[tuple[
 
 def spoken_input(folder: Path, seconds: float) -> Path:
     """A WAV standing in for the microphone: a request for a session, then quiet while it runs."""
-    from voicecare.testvoices import speak
+    from voicecare.testing.voices import speak
 
     speech = speak("Start my daily stretches.", "slt")
     audio = AudioChunk.silence(1.0).audio + speech.audio + AudioChunk.silence(seconds).audio
