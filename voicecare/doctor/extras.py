@@ -39,37 +39,38 @@ def _piper_present() -> bool:
 
 
 EXTRAS: tuple[Extra, ...] = (
-    Extra("piper", "the natural Piper voice (en_US-joe-medium)", "espeak-ng speaks instead", _piper_present),
+    Extra("piper", "the natural Piper voice, en_US-joe-medium", "espeak-ng speaks instead", _piper_present),
     Extra("report", "charts in `voicecare report` and its --pdf", "the report has tables only and no PDF",
           _modules("matplotlib")),
 )
 
 
 def install_command(extras: list[str]) -> str:
-    """The one command that adds ``extras`` to the Python this assistant runs in."""
+    """The one command that adds ``extras`` to the Python this assistant runs in: from the folder it
+    was installed from, when it was installed from one, else by name."""
     wanted = ",".join(extras)
-    source = _editable_source()
-    target = f"{source}[{wanted}]" if source else f"voicecare[{wanted}]"
-    editable = "-e " if source else ""
+    source = _installed_from()
+    if source is None:
+        target, editable = f"voicecare[{wanted}]", ""
+    else:
+        target, editable = f"{source[0]}[{wanted}]", "-e " if source[1] else ""
     return f"{shlex.quote(sys.executable)} -m pip install {editable}{shlex.quote(target)}"
 
 
-def _editable_source() -> str | None:
-    """The checkout this assistant was installed from with ``pip install -e``, if it was."""
+def _installed_from() -> tuple[str, bool] | None:
+    """(folder, editable) when this assistant was installed from a folder with pip, else None."""
     try:
         text = metadata.distribution("voicecare").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
         return None
-    if not text:
-        return None
     try:
-        info = json.loads(text)
+        info = json.loads(text or "")
     except ValueError:
         return None
-    url = info.get("url", "")
-    if not info.get("dir_info", {}).get("editable") or not url.startswith("file://"):
+    url = info.get("url", "") if isinstance(info, dict) else ""
+    if "dir_info" not in info or not url.startswith("file://"):
         return None
-    return unquote(urlparse(url).path)
+    return unquote(urlparse(url).path), bool(info["dir_info"].get("editable"))
 
 
 def check_extras(extras: tuple[Extra, ...] = EXTRAS) -> CheckResult:

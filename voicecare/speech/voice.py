@@ -173,7 +173,10 @@ class AssistantVoice:
                 if not self.synth.cache.complete():
                     self.synth.start()  # its own process loads the voice while this one goes on
                     if self.urgent:
-                        self._espeak().synthesize("Ready.")  # urgent lines may need it before Piper is ready
+                        try:  # urgent lines may need espeak-ng before Piper is ready
+                            self._espeak().synthesize("Ready.")
+                        except VoicecareError as exc:
+                            log.warning("espeak-ng cannot stand in for Piper during the first start: %s", exc.what)
                 return  # with a complete cache it starts only if a sentence needs it
             if getattr(self.synth, "loaded", True) is False:
                 return  # a complete phrase cache: the network is loaded only if a line needs it
