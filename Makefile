@@ -1,6 +1,9 @@
 # voicecare: `make run` sets up and starts the assistant; `make test` sets up and runs the tests.
+# Both install the whole product: the Piper voice and the report's charts and PDF (the extras that a
+# plain `pip install .` leaves out; `voicecare doctor` names any that are missing).
 PYTHON ?= python3
 VENV   ?= .venv
+EXTRAS ?= piper,report
 BIN    := $(VENV)/bin
 
 .PHONY: run test setup setup-test bench ha-check chat doctor clean
@@ -32,12 +35,12 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-deps.sh
 	./scripts/install-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	./scripts/install-system-deps.sh --test
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[$(EXTRAS),test]'
 	touch $@
 
 clean:

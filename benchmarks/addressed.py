@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from voicecare import testvoices as tv
+from voicecare.testing import voices as tv
 from voicecare.audio.endpoint import Endpointer
 from voicecare.core.actions import CheckRedFlag, Escalate
 from voicecare.messages import RED_FLAG_SEVERITY

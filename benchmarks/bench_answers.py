@@ -80,7 +80,7 @@ def value_of(kind: str, u) -> str | None:  # noqa: ANN001 - an Understanding
 
 def _audio(text: str, voice: str, noise_kind: str | None, snr: float | None):  # noqa: ANN202
     from voicecare.audio.chunk import AudioChunk
-    from voicecare.testvoices import babble, mix, noise, speak
+    from voicecare.testing.voices import babble, mix, noise, speak
 
     speech = speak(text, voice)
     pad = AudioChunk.silence(PAD_SECONDS)

@@ -31,7 +31,7 @@ TRIAL_SECONDS = 40.0
 
 
 def build(trials: int) -> AudioChunk:
-    from voicecare import testvoices
+    from voicecare.testing import voices as testvoices
 
     total = np.zeros(int(trials * TRIAL_SECONDS * RATE), dtype=np.int16)
     for i in range(trials):

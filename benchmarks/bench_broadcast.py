@@ -35,7 +35,7 @@ CONTROLS = ("paused", "resumed", "skipped", "stopped")
 
 def broadcast_audio(limit: int | None = None, seed: int = 11) -> tuple[object, float]:
     """The broadcast as one stream: each line by the next voice, 0.4-2.5 s apart (seconds of audio)."""
-    from voicecare import testvoices as tv
+    from voicecare.testing import voices as tv
 
     with DATA.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
@@ -50,7 +50,7 @@ def broadcast_audio(limit: int | None = None, seed: int = 11) -> tuple[object, f
 
 def with_session_first(broadcast: object) -> object:
     """A guided session started by voice (and its screening question answered), then the broadcast."""
-    from voicecare import testvoices as tv
+    from voicecare.testing import voices as tv
 
     ask, answer = (tv.speak(text, "rms") for text in SESSION_OPENING)
     return tv.conversation([1.0, ask, 9.0, answer, 4.0, broadcast])

@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"only the first {QUICK_TURNS} requests")
     args = parser.parse_args(argv)
-    from voicecare.testvoices import speak
+    from voicecare.testing.voices import speak
 
     turns = TURNS[:QUICK_TURNS] if args.quick else TURNS
     speech = [(text, speak(text, voice)) for text, voice in turns]

@@ -1,8 +1,10 @@
 """The Piper voice: first sound of an answer, the phrase cache, memory of `voicecare run`, hold timing.
 
-Run: .venv/bin/python -m benchmarks.bench_piper [--quick]
+Run: .venv/bin/python -m benchmarks.bench_piper [--quick] [--memory | --first-start]
 --quick renders a sample of the content (the full build is extrapolated from it), runs a 10 s hold
-instead of 60 s and a shorter spoken run; --memory measures only peak memory.
+instead of 60 s and a shorter spoken run; --memory measures only peak memory; --first-start only the
+first minute after install: red-flag answers while the empty phrase cache builds
+(``benchmarks.first_start``).
 
 "First sound" is the time from the decision to speak (the loop has a Say) until the first audio is
 handed to the speaker, which plays it at once; the sound card's own buffer comes on top on a device.
@@ -101,7 +103,7 @@ def first_sound_uncached(voice: AssistantVoice, lines: list[str]) -> list[tuple[
 
 def spoken_input(folder: Path, seconds: float) -> Path:
     """A WAV standing in for the microphone: a request for a session, then quiet while it runs."""
-    from voicecare.testvoices import speak
+    from voicecare.testing.voices import speak
 
     speech = speak("Start my daily stretches.", "slt")
     audio = AudioChunk.silence(1.0).audio + speech.audio + AudioChunk.silence(seconds).audio
@@ -198,6 +200,11 @@ def main(argv: list[str] | None = None) -> int:
             runs = memory_runs(Path(tmp), quick)
         print_memory(runs)
         return 0 if all(run[5] == 0 for run in runs) else 1
+    if "--first-start" in args:
+        from benchmarks import first_start
+
+        first_start.print_table(first_start.run(quick))
+        return 0
     from benchmarks.bench_timing import run_hold
 
     all_sentences = cache_items(DEFAULT_CONTENT_DIR, FIXED)  # sentences, then (key, text) parts

@@ -69,7 +69,7 @@ class LoopingMicrophone:
 
 def looping_input() -> AudioChunk:
     """The requests, spoken by flite voices, over quiet room noise."""
-    from voicecare.testvoices import noise, speak
+    from voicecare.testing.voices import noise, speak
 
     samples = noise(LOOP_SECONDS, kind="white", level=0.003, seed=1).array().astype(np.int32)
     for at, text, voice in REQUESTS:

@@ -88,7 +88,7 @@ def measure_footprint(engine: str) -> dict:
         "import json, resource, time\n"
         "from voicecare.asr.transcribe import domain_language\n"
         "from voicecare.asr import create_recognizer\n"
-        "from voicecare.testvoices import speak\n"
+        "from voicecare.testing.voices import speak\n"
         "phrases, vocab = domain_language()\n"
         "audio = speak('my hip is spasming', 'slt')\n"
         "t = time.perf_counter()\n"
@@ -107,7 +107,7 @@ def run(engine: str, rows: list[Row], voices: tuple[str, ...], show_misses: bool
     from voicecare.asr.transcribe import domain_language
     from voicecare.nlu import Understander
     from voicecare.runtime.alternatives import possible_red_flag
-    from voicecare.testvoices import babble, mix, speak
+    from voicecare.testing.voices import babble, mix, speak
 
     # The benchmark's own sentences are left out of the language model (some are also in the content's
     # heard utterances): the figures are for phrasings the model has not seen.

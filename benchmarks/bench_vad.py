@@ -35,7 +35,7 @@ MICRO_HANG_SECONDS = 0.25
 
 def _stream(speech: AudioChunk, kind: str | None, snr: float | None, seed: int) -> tuple[AudioChunk, float]:
     """Speech with room tone around it, and the stream time where the voice really ends."""
-    from voicecare.testvoices import babble, mix, noise
+    from voicecare.testing.voices import babble, mix, noise
 
     lead, tail = np.zeros(int(LEAD_SECONDS * RATE), np.int16), np.zeros(int(TAIL_SECONDS * RATE), np.int16)
     audio = AudioChunk.from_array(np.concatenate([lead, speech.array(), tail]))
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two voices, fewer utterances")
     args = parser.parse_args(argv)
-    from voicecare.testvoices import speak
+    from voicecare.testing.voices import speak
 
     texts = [t for t, _ in TURNS] + [r.text for r in load_rows()][:: 3 if args.quick else 1]
     voices = VOICES[:2] if args.quick else VOICES

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from voicecare import testvoices
+from voicecare.testing import voices as testvoices
 from voicecare.audio import devices
 from voicecare.audio.chunk import AudioChunk
 from voicecare.audio.endpoint import Endpointer

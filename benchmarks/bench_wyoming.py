@@ -64,7 +64,7 @@ def round_trips(service: ServiceThread) -> list[float]:
 def remote_dies(tmp: Path, trials: int = 5) -> dict[str, float]:
     """The first utterance after the remote asr service was killed, against local recognition alone
     measured just before it (pairs, so a busy machine slows both alike); medians over ``trials``."""
-    from voicecare import testvoices
+    from voicecare.testing import voices as testvoices
     from voicecare.asr.select import create_recognizer
     from voicecare.asr.transcribe import domain_language
     from voicecare.remote.stt import RemoteRecognizer

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian / Raspberry Pi OS packages voicecare needs, only those missing.
 # Speech output: espeak-ng. Audio devices: libportaudio2. Test voices: flite, festival (and sox for tools).
+# The Piper voice and the report's charts (`make`'s pip extras) come as wheels, on x86-64 and aarch64
+# alike, and need nothing more from the system.
 set -euo pipefail
 
 packages=(espeak-ng libespeak-ng1 libportaudio2 flite python3-venv)

@@ -14,7 +14,7 @@ def voices() -> ModuleType:
     missing = [exe for exe in ("flite", "espeak-ng") if shutil.which(exe) is None]
     if missing:
         pytest.skip(f"speech synthesis needs {', '.join(missing)} (apt-get install flite espeak-ng)")
-    from voicecare import testvoices
+    from voicecare.testing import voices as testvoices
 
     return testvoices
 

@@ -17,7 +17,7 @@ from voicecare.errors import BadInputError
 from voicecare.messages import RED_FLAG_SEVERITY
 from voicecare.nlu import Understander
 from voicecare.runtime.alternatives import possible_red_flag
-from voicecare.testvoices import babble, mix, noise, speak
+from voicecare.testing.voices import babble, mix, noise, speak
 
 pytestmark = [
     pytest.mark.speech,

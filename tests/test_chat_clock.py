@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from voicecare import config as config_module
+from voicecare.config import reading as config_module
 from voicecare.cli import main
 
 START = ["--start", "2026-11-23T10:00"]

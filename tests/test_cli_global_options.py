@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from voicecare import config as config_module
+from voicecare.config import reading as config_module
 from voicecare.cli import build_parser, main
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from voicecare import config as config_module
+from voicecare.config import reading as config_module
 from voicecare.cli import main
 from voicecare.commands.config import as_toml
 from voicecare.config import ConfigErrors, default_emergency_number, load_config

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from voicecare import config as config_module
+from voicecare.config import reading as config_module
 from voicecare.cli import main
 from voicecare.content.loader import DEFAULT_CONTENT_DIR
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from voicecare import config as config_module
+from voicecare.config import reading as config_module
 from voicecare import doctor
 from voicecare.audio import devices
 from voicecare.cli import main

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicecare import config as config_module
+from voicecare.config import reading as config_module
 from voicecare.audio.chunk import RATE, AudioChunk
 from voicecare.audio.wav import write_wav
 from voicecare.cli import main

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from voicecare import config as config_module
+from voicecare.config import reading as config_module
 from voicecare.audio import devices
 from voicecare.cli import main
 

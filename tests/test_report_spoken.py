@@ -15,7 +15,7 @@ pytestmark = pytest.mark.speech
 
 @pytest.fixture
 def speak(voices):  # noqa: ANN001, ANN201 - pytest fixture
-    from voicecare.testvoices import speak as synthesize
+    from voicecare.testing.voices import speak as synthesize
 
     return synthesize
 

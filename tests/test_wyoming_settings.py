@@ -25,7 +25,7 @@ def test_everything_remote_is_off_by_default(tmp_path):
     recognizer, voice = with_remote(config, "local recognizer", "local voice")
     assert (recognizer, voice) == ("local recognizer", "local voice")
     result = check_remote(config)
-    assert result.status.value == "ok" and "nothing is sent off this device" in result.detail
+    assert result.status == "ok" and "nothing is sent off this device" in result.detail
 
 
 def test_remote_choices_need_their_address(tmp_path):
@@ -58,7 +58,7 @@ def test_doctor_lists_each_remote_service_and_warns_when_it_does_not_answer(tmp_
     roles = [s.role for s in remote_services(config)]
     assert roles == ["speech recognition", "voice"]
     result = check_remote(config)
-    assert result.status.value == "warn" and "connection refused" in result.detail
+    assert result.status == "warn" and "connection refused" in result.detail
     assert "local recognizer and voice are used" in result.fix
 
 
@@ -68,7 +68,7 @@ def test_doctor_checks_home_assistant_and_its_token(tmp_path):
         token = write_token(tmp_path, mode=0o644)
         config = config_for(tmp_path, f'[homeassistant]\nurl = "{home.url}"\ntoken_file = "{token}"\n')
         result = check_remote(config)
-        assert result.status.value == "warn" and "can be read by others" in result.detail
+        assert result.status == "warn" and "can be read by others" in result.detail
         assert TOKEN not in result.detail
     finally:
         home.close()

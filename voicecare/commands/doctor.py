@@ -16,7 +16,8 @@ _WORDS = {Status.OK: "OK", Status.WARN: "WARN", Status.FAIL: "FAIL"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(NAME, help="check microphone, speaker, voice, recognizer, content, config, journal and disk")
+    p = sub.add_parser(NAME, help="check microphone, speaker, voice, recognizer, content, config, journal, disk "
+                                  "and optional parts")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     p.add_argument("--play", action="store_true", help="play a short, quiet chime on the speaker")
     p.add_argument("--only", metavar="NAMES", help=f"comma-separated checks to run ({', '.join(CHECKS)})")

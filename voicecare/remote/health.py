@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from voicecare.config import Config
 from voicecare.errors import VoicecareError
@@ -17,16 +18,26 @@ from voicecare.remote.wiring import remote_services, token_path
 NAME = "remote"
 
 
-def check_remote(config: Config) -> Any:
-    """One line naming each remote service in use (or that nothing leaves the device), probed."""
-    from voicecare.doctor import CheckResult, Status
+@dataclass(frozen=True, slots=True)
+class RemoteHealth:
+    """How the remote services answered, in the words ``voicecare doctor`` prints (``status`` is
+    ``ok``, ``warn`` or ``fail``); the remote package keeps its own type so it needs nothing of the doctor's."""
 
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+def check_remote(config: Config) -> RemoteHealth:
+    """One line naming each remote service in use (or that nothing leaves the device), probed."""
     try:
         services = remote_services(config)
     except VoicecareError as exc:
-        return CheckResult(NAME, Status.FAIL, exc.what, exc.fix)
+        return RemoteHealth(NAME, "fail", exc.what, exc.fix)
     if not services:
-        return CheckResult(NAME, Status.OK, "none: nothing is sent off this device; Home Assistant announcements "
+        return RemoteHealth(NAME, "ok", "none: nothing is sent off this device; Home Assistant announcements "
                            "are off ([homeassistant] url not set)", "", {"services": []})
     parts, problems = [], []
     for service in services:
@@ -37,9 +48,9 @@ def check_remote(config: Config) -> Any:
     detail = "; ".join(parts)
     values = {"services": [{"role": s.role, "address": s.address} for s in services]}
     if problems:
-        return CheckResult(NAME, Status.WARN, detail, "start the remote service or correct its address; "
+        return RemoteHealth(NAME, "warn", detail, "start the remote service or correct its address; "
                            "until then the local recognizer and voice are used", values)
-    return CheckResult(NAME, Status.OK, detail, "", values)
+    return RemoteHealth(NAME, "ok", detail, "", values)
 
 
 def _probe(config: Config, role: str, address: str) -> str | None:

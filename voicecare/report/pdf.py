@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voicecare.errors import VoicecareError
-from voicecare.report import charts, tables
+from voicecare.report import charts, pdf_table, tables
 from voicecare.report.model import Report
 
 log = logging.getLogger(__name__)
@@ -26,14 +26,12 @@ ROW = 0.0185
 """Height of one table row."""
 WRAP = 100
 """Characters per line of body text."""
-TABLE_CHARS = 105
-"""Characters of table text across the page, at the table's font size."""
 KEEP_TOGETHER_LINES = 12
 """A table of at most this many lines starts on a new page rather than being split."""
 
 
-def write_pdf(report: Report, path: Path) -> int:
-    """Write the PDF to ``path``; return its number of pages."""
+def write_pdf(report: Report, path: Path, drawn: list[tuple[Any, Any]] | None = None) -> int:
+    """Write the PDF to ``path``; return its number of pages. ``drawn`` collects each table with its page."""
     if not charts.available():
         raise VoicecareError("a PDF report needs matplotlib, which is not installed",
                              f"install it with {charts.INSTALL_HINT}, or leave out --pdf for an HTML report")
@@ -41,11 +39,11 @@ def write_pdf(report: Report, path: Path) -> int:
 
     with PdfPages(path, metadata={"Title": f"Hip spasm report, {tables.period_label(report)}",
                                   "Creator": "voicecare"}) as pdf:
-        flow = _Flow(pdf)
+        flow = _Flow(pdf, drawn)
         _summary(flow, report)
         flow.finish()
         _charts_page(pdf, report)
-        flow = _Flow(pdf)
+        flow = _Flow(pdf, drawn)
         for table in tables.all_tables(report)[1:]:  # the weekly table is on the first page
             flow.table(table)
         flow.text(tables.PRIVACY, size=8, colour="#555555")
@@ -88,8 +86,10 @@ def _charts_page(pdf: Any, report: Report) -> None:
 class _Flow:
     """Lays text and tables down A4 pages, starting a new page when the current one is full."""
 
-    def __init__(self, pdf: Any) -> None:
+    def __init__(self, pdf: Any, drawn: list[tuple[Any, Any]] | None = None) -> None:
         self.pdf = pdf
+        self.drawn = drawn
+        """Each table drawn, with its page, when the caller wants to look at them."""
         self.fig: Any = None
         self.y = 0.0
 
@@ -123,58 +123,33 @@ class _Flow:
             self.text(table.empty)
             self.space()
             return
-        widths = _widths(table)
-        rows = [tuple(_wrap(cell, w) for cell, w in zip(row, widths)) for row in table.rows]
-        lines = sum(max(cell.count("\n") + 1 for cell in row) for row in rows)
-        if lines <= KEEP_TOGETHER_LINES and self.y - ROW * (lines + 3) < MARGIN:
+        laid = pdf_table.layout(table.header, table.rows, (1 - 2 * MARGIN) * A4_INCHES[0] * 72)
+        head = _row_height(laid.header)
+        whole = head + sum(_row_height(row) for row in laid.rows)
+        if whole <= ROW * KEEP_TOGETHER_LINES and self.y - whole - LINE * 3 < MARGIN:
             self.finish()  # a short table is not split across pages
-        self._room(LINE * 3 + ROW * 2)
+        self._room(LINE * 3 + head + ROW)
         self.text(table.title, size=12, bold=True)
         start = 0
-        while start < len(rows):
-            self._room(ROW * 3)
-            fits = max(1, int((self.y - MARGIN) / ROW) - 2)
-            chunk, taken = [], 0
-            for row in rows[start:]:
-                lines = max(cell.count("\n") + 1 for cell in row)
-                if chunk and taken + lines > fits:
+        while start < len(laid.rows):
+            self._room(head + ROW * 2)
+            chunk, height = [], head
+            for row in laid.rows[start:]:
+                if chunk and self.y - height - _row_height(row) < MARGIN:
                     break
                 chunk.append(row)
-                taken += lines
-            header = tuple(_wrap(cell, w) for cell, w in zip(table.header, widths))
-            head_lines = max(cell.count("\n") + 1 for cell in header)
-            height = ROW * (taken + head_lines)
+                height += _row_height(row)
             ax = self.fig.add_axes((MARGIN, self.y - height, 1 - 2 * MARGIN, height))
             ax.axis("off")
-            drawn = ax.table(cellText=[list(r) for r in chunk], colLabels=list(header), loc="upper left",
-                             cellLoc="left", colLoc="left", colWidths=[(w + 3) / sum(x + 3 for x in widths) for w in widths],
-                             bbox=(0, 0, 1, 1))
-            drawn.auto_set_font_size(False)
-            drawn.set_fontsize(7.5)
-            for (row, _), cell in drawn.get_celld().items():
-                cell.set_edgecolor("#d9dee3")
-                if row == 0:
-                    cell.set_facecolor("#eef1f4")
-                    cell.set_text_props(fontweight="bold")
+            drawn = pdf_table.draw(ax, laid, chunk)
+            if self.drawn is not None:
+                self.drawn.append((self.fig, drawn))
             self.y -= height + LINE * 0.6
             start += len(chunk)
-            if start < len(rows):
+            if start < len(laid.rows):
                 self.finish()
 
 
-def _widths(table: tables.Table) -> list[int]:
-    """Characters per column: the longest cell (capped), narrowed from the widest until the row fits the page."""
-    columns = range(len(table.header))
-    words = [max(len(word) for cell in [table.header[i], *(row[i] for row in table.rows)] for word in (cell.split() or [""]))
-             for i in columns]
-    widths = [max(words[i], min(40, max(len(row[i]) for row in table.rows))) for i in columns]
-    while sum(widths) > TABLE_CHARS:
-        widest = max(columns, key=lambda i: widths[i] - words[i])
-        if widths[widest] <= words[widest]:
-            break
-        widths[widest] -= 1
-    return widths
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
+def _row_height(row: tuple[str, ...]) -> float:
+    """A table row's height, as a fraction of the page's."""
+    return pdf_table.height_points(pdf_table.Layout.lines(row)) / (A4_INCHES[1] * 72)

@@ -86,7 +86,7 @@ def signs(report: Report) -> Table:
 
 def weekly(report: Report) -> Table:
     """One row per week, counted as ``voicecare history`` counts it."""
-    return Table("Week by week", ("Week of", "Spasms", "Sessions completed of started", "Stretch days", "Strength",
+    return Table("Week by week", ("Week of", "Spasms", "Sessions done of started", "Stretch days", "Strength",
                                   "Pain before → after", "Reminders answered / snoozed / missed", "Red flags", "Signs"),
                  tuple(_week_row(w) for w in report.weeks))
 

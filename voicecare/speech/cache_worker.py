@@ -14,8 +14,9 @@ Standard input closing means the assistant has gone: the build stops where it is
 file appears whole or not at all). With nothing left to build and no request for the spec's
 ``idle_seconds`` the process ends by itself; the assistant starts it again when a sentence needs it.
 
-``python -m voicecare.speech.cache_worker SPEC`` where SPEC is the JSON from ``build_spec``; a voice
-that will not load is reported as ``{"failed": ...}`` and the process ends.
+``python -m voicecare.speech.cache_worker SPEC`` where SPEC is the JSON from ``build_spec``; once the
+voice is loaded it says ``{"ready": true}``; a voice that will not load is reported as
+``{"failed": ...}`` and the process ends.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ def serve(spec: Mapping[str, Any], requests: Any = sys.stdin) -> int:
     except PiperUnavailable as exc:
         _reply({"failed": str(exc)})
         return 3
+    _reply({"ready": True})  # the voice is loaded: a sentence asked for now renders at once
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_read_lines, args=(requests, lines), name="requests", daemon=True).start()
     try:

@@ -49,7 +49,7 @@ def content_strings(value: Any, key: str = "") -> Iterator[str]:
             yield from content_strings(v, k)
 
 
-def _expand(sentence: str, fixed: Mapping[str, str]) -> list[str]:
+def expand(sentence: str, fixed: Mapping[str, str]) -> list[str]:
     """The sentence with every known placeholder filled in; [] when one is only known at run time."""
     names = set(_PLACEHOLDER.findall(sentence))
     if not names:
@@ -75,7 +75,7 @@ def spoken_sentences(content_dir: Path, fixed: Mapping[str, str] | None = None) 
     fixed = dict(fixed or {})
     seen: dict[str, None] = {}
     for sentence in content_sentences(content_dir):
-        for filled in _expand(sentence, fixed):
+        for filled in expand(sentence, fixed):
             seen.setdefault(filled, None)
     return list(seen)
 

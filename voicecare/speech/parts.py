@@ -87,10 +87,13 @@ def part_texts(content_dir: Path, fixed: Mapping[str, str] | None = None) -> lis
 
 
 def cache_items(content_dir: Path, fixed: Mapping[str, str] | None = None) -> list[str | tuple[str, str]]:
-    """Everything the phrase cache is built from: whole sentences, then (key, text) parts."""
+    """Everything the phrase cache is built from, whole sentences and (key, text) parts, in the order
+    they are most needed (red flags first: ``voicecare.speech.priority``)."""
+    from voicecare.speech.priority import by_need
+
     items: list[str | tuple[str, str]] = list(spoken_sentences(content_dir, fixed))
     items += [(part_key(text), text) for text in part_texts(content_dir, fixed)]
-    return items
+    return by_need(items, content_dir, fixed)
 
 
 def _trim(chunk: AudioChunk) -> np.ndarray:

@@ -104,13 +104,15 @@ def build_voice(tts: str = "auto", voice: str = "", *, rate_wpm: int = 150, volu
             log.warning("speaking with %s: %s", choice.describe(), choice.fix)
         else:
             log.info("speaking with %s%s", choice.describe(), f"; {choice.fix}" if choice.fix else "")
-        composer = None
+        composer, urgent = None, frozenset[str]()
         if cache is not None and content_dir is not None:
             from voicecare.speech.parts import Composer, templates
+            from voicecare.speech.priority import urgent_sentences
 
             composer = Composer(templates(Path(content_dir), fixed))
+            urgent = urgent_sentences(Path(content_dir), fixed)
         return AssistantVoice(synth, choice, rate_wpm=rate_wpm, volume=volume, cache=cache, store_new=store_new,
-                              composer=composer, fixed=fixed)
+                              composer=composer, fixed=fixed, urgent=urgent)
     raise AssertionError("pyttsx3 is always available")  # pragma: no cover - _make_pyttsx3 never refuses
 
 

@@ -4,6 +4,10 @@ A neural voice is too slow to render a long line after the person stops talking,
 spoken sentence by sentence: each sentence comes from the phrase cache when it is there, else it is
 synthesised (and kept); the caller plays the first piece while the next is made. If the neural
 voice fails, that sentence and every later one come from pyttsx3/espeak-ng, with one warning.
+
+An urgent line (a red-flag answer, an emergency line, the relief flow: ``voicecare.speech.priority``)
+that is not cached yet while the voice's own process is still loading or building the cache (the
+first start) is spoken whole by espeak-ng at once, rather than after the sentence the build has in hand.
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ class AssistantVoice:
 
     def __init__(self, synth: Any, choice: VoiceChoice, *, rate_wpm: int, volume: float,
                  cache: PhraseCache | None = None, fallback: Any = None, store_new: bool = True,
-                 composer: Any = None, fixed: Mapping[str, str] | None = None) -> None:
+                 composer: Any = None, fixed: Mapping[str, str] | None = None,
+                 urgent: frozenset[str] = frozenset()) -> None:
         self.synth = synth
         self.choice = choice
         self.rate_wpm = rate_wpm
@@ -62,6 +67,8 @@ class AssistantVoice:
         self.composer = composer
         """Joins a sentence with a number or name from cached parts (``voicecare.speech.parts``)."""
         self.fixed = dict(fixed or {})
+        self.urgent = urgent
+        """Sentences that may not wait for the neural voice to load or for the cache build."""
         self._broken: str | None = None
         self._lock = threading.Lock()
         self.build: VoiceWorker | None = None
@@ -89,7 +96,12 @@ class AssistantVoice:
         if self.kind == "pyttsx3" and self.choice.kind == "pyttsx3":
             yield self.synth.synthesize(text)  # espeak-ng is fast: the whole line, as it always was
             return
-        for i, sentence in enumerate(split_sentences(text)):
+        sentences = split_sentences(text)
+        if self.cannot_wait(sentences):
+            log.info("an urgent line not cached yet, while the Piper voice is busy: espeak-ng says it")
+            yield self._espeak().synthesize(text)
+            return
+        for i, sentence in enumerate(sentences):
             chunk = self._sentence(sentence)
             if i:
                 chunk = AudioChunk(rate=chunk.rate, width=2, channels=1,
@@ -121,6 +133,24 @@ class AssistantVoice:
                 return chunk
         return self._espeak().synthesize(sentence)
 
+    def cannot_wait(self, sentences: list[str]) -> bool:
+        """True for an urgent line Piper cannot say at once: part of it is not cached and the voice's
+        process is not started, still loading, or building the cache."""
+        if not self.urgent or self._broken is not None or not isinstance(self.synth, PiperProcess):
+            return False
+        if not any(sentence in self.urgent for sentence in sentences):
+            return False
+        if all(self._cached(sentence) for sentence in sentences):
+            return False
+        return not self.synth.answers_at_once()
+
+    def _cached(self, sentence: str) -> bool:
+        if self.cache is None:
+            return False
+        if sentence in self.cache:
+            return True
+        return self.composer is not None and self.composer.compose(sentence, self.cache.get) is not None
+
     def _give_up(self, reason: str) -> None:
         """The neural voice failed: say so once, and speak with espeak-ng from now on."""
         with self._lock:
@@ -142,6 +172,11 @@ class AssistantVoice:
             if isinstance(self.synth, PiperProcess):
                 if not self.synth.cache.complete():
                     self.synth.start()  # its own process loads the voice while this one goes on
+                    if self.urgent:
+                        try:  # urgent lines may need espeak-ng before Piper is ready
+                            self._espeak().synthesize("Ready.")
+                        except VoicecareError as exc:
+                            log.warning("espeak-ng cannot stand in for Piper during the first start: %s", exc.what)
                 return  # with a complete cache it starts only if a sentence needs it
             if getattr(self.synth, "loaded", True) is False:
                 return  # a complete phrase cache: the network is loaded only if a line needs it

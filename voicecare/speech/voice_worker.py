@@ -46,6 +46,9 @@ class VoiceWorker:
         self.failure: str | None = None
         """Why the voice would not load in the worker, once it has said so."""
         self.timed_out = False
+        self.loaded = threading.Event()
+        """Set once the worker has loaded the voice and can render a sentence at once."""
+        self._building = False
 
     @property
     def pid(self) -> int | None:
@@ -76,6 +79,8 @@ class VoiceWorker:
                 except TypeError:
                     log.warning("phrase cache build reported %r", message)
                 self._reported.set()
+            elif "ready" in message:
+                self.loaded.set()
             elif "failed" in message:
                 self.failure = str(message["failed"])
             else:
@@ -88,7 +93,18 @@ class VoiceWorker:
         from voicecare.speech.cache_worker import build_request
 
         self._send(build_request(content_dir, fixed))
+        self._building = True
         return self
+
+    @property
+    def building(self) -> bool:
+        """True while the worker renders the phrase cache (a request then waits for its sentence in hand)."""
+        return self._building and not self._reported.is_set() and self.running
+
+    @property
+    def answers_at_once(self) -> bool:
+        """True when the worker is running, has loaded the voice and is not building: a sentence renders now."""
+        return self.running and self.loaded.is_set() and not self.building
 
     def _send(self, line: str) -> None:
         if not self.running or self._proc is None or self._proc.stdin is None:
@@ -199,6 +215,12 @@ class PiperProcess:
         if chunk is None:
             raise AudioError(f"the Piper voice process rendered {text[:40]!r} but it is not in the cache", _FIX)
         return chunk
+
+    def answers_at_once(self) -> bool:
+        """True when a sentence asked for now is rendered without first loading the voice or waiting
+        for the cache build's sentence in hand."""
+        worker = self._worker
+        return worker is not None and worker.answers_at_once
 
     def close(self) -> None:
         with self._lock:

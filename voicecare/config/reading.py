@@ -4,8 +4,8 @@ Layers, later ones winning: built-in defaults < ``/etc/voicecare/config.toml`` <
 ``~/.config/voicecare/config.toml`` < ``--config FILE``. Every value remembers where it came
 from (``voicecare config show``). Every mistake in every layer is reported, one line each.
 
-The sections and their defaults are in ``voicecare.config_sections``, the check of each value
-in ``voicecare.config_checks``.
+The sections and their defaults are in ``voicecare.config.sections``, the check of each value
+in ``voicecare.config.checks``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any, Iterator, Mapping
 
 from platformdirs import user_data_dir
 
-from voicecare.config_checks import DEFAULT, Parser, _Bad, _hold_table, _suggest
-from voicecare.config_sections import (
+from voicecare.config.checks import DEFAULT, Parser, _Bad, _hold_table, _suggest
+from voicecare.config.sections import (
     EMERGENCY_NUMBERS,
     FALLBACK_EMERGENCY_NUMBER,
     SECTIONS,
@@ -40,29 +40,6 @@ from voicecare.content.loader import DEFAULT_CONTENT_DIR
 from voicecare.core.reminders import ReminderSettings
 from voicecare.errors import ConfigError
 from voicecare.textfiles import NotUtf8, decode_utf8
-
-__all__ = [
-    "DEFAULT",
-    "EMERGENCY_NUMBERS",
-    "FALLBACK_EMERGENCY_NUMBER",
-    "SECTIONS",
-    "SYSTEM_CONFIG",
-    "USER_CONFIG",
-    "AudioConfig",
-    "Config",
-    "ConfigErrors",
-    "HoldsConfig",
-    "HomeAssistantConfig",
-    "LoggingConfig",
-    "Parser",
-    "PathsConfig",
-    "SafetyConfig",
-    "SpeechConfig",
-    "WakeConfig",
-    "WyomingConfig",
-    "default_emergency_number",
-    "load_config",
-]
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import numpy as np
 from voicecare.audio.chunk import RATE, AudioChunk
 from voicecare.audio.noise import describe_room, noise_floor_dbfs
 from voicecare.config import Config
-from voicecare.doctor_results import CheckResult, _Content, _fail, _from_error, _ok, _warn
+from voicecare.doctor.results import CheckResult, _Content, _fail, _from_error, _ok, _warn
 from voicecare.errors import VoicecareError
 
 PROBE_PHRASE = "start my daily stretches"

@@ -1,7 +1,7 @@
 """The configuration's sections as frozen dataclasses with their built-in defaults, and the table
 that names each section's keys and the check for each.
 
-``voicecare.config`` reads the files into them; ``voicecare.config_checks`` holds the checks.
+``voicecare.config.reading`` reads the files into them; ``voicecare.config.checks`` holds the checks.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from voicecare.config_checks import (
+from voicecare.config.checks import (
     Parser,
     _boolean,
     _choice,
