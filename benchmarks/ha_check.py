@@ -171,7 +171,7 @@ class Client:
 
 def synthesize(folder: Path, texts: list[str], voice: str = "slt") -> dict[str, Path]:
     """Each text spoken by a synthetic voice, as 16 kHz 16-bit mono WAV (what a satellite streams)."""
-    from voicecare import testvoices
+    from voicecare.testing import voices as testvoices
     from voicecare.audio.wav import write_wav
 
     paths = {}
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--one-turns", type=int, default=100, help="one-turn conversations in a row (default 100)")
     parser.add_argument("--satellite", default="assist_satellite.voicecare_check",
                         help="voicecare's [homeassistant] satellite (the core has none: notifications show it)")
-    parser.add_argument("--voice", default="slt", help="the synthetic voice of the WAVs (voicecare.testvoices)")
+    parser.add_argument("--voice", default="slt", help="the synthetic voice of the WAVs (voicecare.testing.voices)")
     args = parser.parse_args(argv)
     try:
         with tempfile.TemporaryDirectory(prefix="voicecare-ha-check-") as folder:
