@@ -40,7 +40,7 @@ class Explanation:
     decided_by: str
     """``model``; ``floor`` (the rules kept a red flag the model missed); ``severer`` (the rules' graver kind of red
     flag); ``sense`` (the model's red flag was dropped because its sense heads say it is not about a body we look
-    after now); ``rules`` (no model)."""
+    after now); ``example`` (a content example said word for word); ``rules`` (no model)."""
 
 
 class Understander:
@@ -120,6 +120,11 @@ class Understander:
         try:
             opinion = self._model.opinion(text, self._matcher.concept_tags(text))
             final, way = decide(rules, opinion, self._policy, self._matcher.threshold)
+            example = self._matcher.example_intent(text)
+            if example is not None and example != final.intent and not final.is_red_flag:
+                # A content example said word for word stands (a person's own added phrasing works without
+                # retraining); a red flag the model or the floor heard still wins over it.
+                final, way = Understanding(rules.text, example, 1.0, rules.slots), "example"
         except (ValueError, TypeError, IndexError, KeyError, FloatingPointError):
             log.exception("the learned model failed on %r; the rules answer", text)
             return Explanation(rules, None, rules, "rules")
