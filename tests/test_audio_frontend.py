@@ -116,3 +116,20 @@ def test_sure_end_is_only_taken_with_the_neural_detector():
     assert listening_endpointer(NEURAL).settings.end_sure_seconds == SURE_END_SECONDS
     off = SimpleNamespace(neural_vad=False, noise_suppression=0, auto_gain_dbfs=0)
     assert listening_endpointer(off).settings.end_sure_seconds is None
+
+
+@pytest.mark.parametrize(("word", "voice"), [("no", "kal"), ("two", "espeak:en-us"), ("no", "espeak:en-gb-scotland"),
+                                             ("three", "espeak:en-gb-scotland")])
+def test_a_one_word_answer_is_kept_when_a_voice_was_heard_in_it(voices, word, voice):
+    stream = voices.conversation([1.0, voices.speak(word, voice), 1.5])
+    [(_, utterance)] = _hand_overs(stream, listening_endpointer(NEURAL))
+    assert utterance.seconds < EndpointSettings().min_utterance_seconds  # shorter than a cough is allowed to be
+
+
+def test_knocks_and_a_burst_of_noise_are_still_ignored(voices):
+    x = np.zeros(4 * RATE, dtype=np.int16)
+    for at in (1.0, 1.5, 2.0):
+        x[int(at * RATE):int(at * RATE) + 80] = 20000
+    burst = voices.noise(0.25, "white", level=0.3, seed=1).array()
+    x[3 * RATE:3 * RATE + len(burst)] = burst
+    assert _hand_overs(AudioChunk.from_array(x), listening_endpointer(NEURAL)) == []

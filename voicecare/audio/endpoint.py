@@ -48,6 +48,9 @@ class EndpointSettings:
     """Speech longer than this is cut into pieces of at most this length."""
     min_utterance_seconds: float = 0.35
     """Shorter detections (coughs, knocks) are ignored."""
+    min_voiced_seconds: float = 0.15
+    """With the neural detector, a shorter detection in which it heard a voice is kept all the same
+    (one-word answers: "no", "two"); without it, ``min_utterance_seconds`` holds."""
     window_seconds: float = 0.3
     """Decision window of the endpointer: longer waits out short pauses."""
     ratio: float = 0.9
@@ -123,6 +126,8 @@ class Endpointer:
         """The neural detector has heard a voice in the utterance in progress."""
         self._speech_running = False
         """The neural detector is following the stream (it rests while the gate is shut)."""
+        self._heard_voice = False
+        """The neural detector heard a voice since the gate opened (or the last utterance ended)."""
         self._quiet = 0
         """Consecutive quiet frames (below the gate, or far below the utterance's peak): the speaker may have finished."""
         self._peak = -math.inf
@@ -235,9 +240,11 @@ class Endpointer:
             if self._speech_running:
                 self._speech.reset()
                 self._speech_running = False
+                self._heard_voice = False
             return False
         self._speech_running = True
         self._voice = self._speech(frame)
+        self._heard_voice = self._heard_voice or self._voice >= 0.5
         if self._start_index is not None and self._voice >= 0.5:
             self._voiced = True
         return self._voiced and self._voice < self._front.settings.quiet_below
@@ -287,7 +294,9 @@ class Endpointer:
         self._peak = -math.inf
         self._voiced = False
         utterance = self._cut(start_index, end_index)
-        if utterance.seconds < self.settings.min_utterance_seconds:
+        voiced, self._heard_voice = self._heard_voice, False
+        shortest = self.settings.min_voiced_seconds if voiced else self.settings.min_utterance_seconds
+        if utterance.seconds < shortest:
             log.debug("ignoring %.2f s blip at %.2f s", utterance.seconds, utterance.start)
             return []
         log.debug("utterance %.2f-%.2f s", utterance.start, utterance.end)
