@@ -133,3 +133,20 @@ def test_knocks_and_a_burst_of_noise_are_still_ignored(voices):
     burst = voices.noise(0.25, "white", level=0.3, seed=1).array()
     x[3 * RATE:3 * RATE + len(burst)] = burst
     assert _hand_overs(AudioChunk.from_array(x), listening_endpointer(NEURAL)) == []
+
+
+def test_the_front_end_is_read_from_the_audio_section(tmp_path):
+    from voicecare.config import load_config
+    from voicecare.errors import ConfigError
+
+    absent = tmp_path / "absent.toml"
+    explicit = tmp_path / "explicit.toml"
+    explicit.write_text("[audio]\nneural_vad = false\nnoise_suppression = 3\nauto_gain_dbfs = 20\n")
+    audio = load_config(explicit, system=absent, user=absent, env={"LANG": "en_GB.UTF-8"}).audio
+    assert (audio.neural_vad, audio.noise_suppression, audio.auto_gain_dbfs) == (False, 3, 20)
+    endpointer = listening_endpointer(audio)
+    assert endpointer.settings.end_sure_seconds is None
+    explicit.write_text("[audio]\nnoise_suppression = 5\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(explicit, system=absent, user=absent, env={"LANG": "en_GB.UTF-8"})
+    assert "noise_suppression is 5, outside 0 to 4" in caught.value.line()
