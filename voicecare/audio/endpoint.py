@@ -50,7 +50,9 @@ class EndpointSettings:
     """Shorter detections (coughs, knocks) are ignored."""
     min_voiced_seconds: float = 0.15
     """With the neural detector, a shorter detection in which it heard a voice is kept all the same
-    (one-word answers: "no", "two"); without it, ``min_utterance_seconds`` holds."""
+    (one-word answers: "no", "two") if it also rose ``voiced_above_floor_db`` above the room's noise
+    floor (a television's voices are heard as voices too); otherwise ``min_utterance_seconds`` holds."""
+    voiced_above_floor_db: float = 20.0
     window_seconds: float = 0.3
     """Decision window of the endpointer: longer waits out short pauses."""
     ratio: float = 0.9
@@ -128,6 +130,8 @@ class Endpointer:
         """The neural detector is following the stream (it rests while the gate is shut)."""
         self._heard_voice = False
         """The neural detector heard a voice since the gate opened (or the last utterance ended)."""
+        self._heard_peak = -math.inf
+        """The loudest frame (dBFS) over the same stretch."""
         self._quiet = 0
         """Consecutive quiet frames (below the gate, or far below the utterance's peak): the speaker may have finished."""
         self._peak = -math.inf
@@ -213,6 +217,8 @@ class Endpointer:
         floor = float(np.percentile(self._energies, 10))
         loud = level >= self.settings.silence_dbfs and level >= floor + self.settings.gate_db
         voiceless = self._voiceless(frame, loud or self._gate_open > 0 or self._start_index is not None)
+        if self._speech_running:
+            self._heard_peak = max(self._heard_peak, level)
         if loud:
             self._gate_open = int(self.settings.gate_hold_seconds / _FRAME_SECONDS)
             below = self.settings.end_below_peak_db
@@ -240,7 +246,7 @@ class Endpointer:
             if self._speech_running:
                 self._speech.reset()
                 self._speech_running = False
-                self._heard_voice = False
+                self._heard_voice, self._heard_peak = False, -math.inf
             return False
         self._speech_running = True
         self._voice = self._speech(frame)
@@ -294,7 +300,9 @@ class Endpointer:
         self._peak = -math.inf
         self._voiced = False
         utterance = self._cut(start_index, end_index)
-        voiced, self._heard_voice = self._heard_voice, False
+        voiced, loudest, self._heard_voice, self._heard_peak = self._heard_voice, self._heard_peak, False, -math.inf
+        floor = self.noise_floor_dbfs
+        voiced = voiced and floor is not None and loudest >= floor + self.settings.voiced_above_floor_db
         shortest = self.settings.min_voiced_seconds if voiced else self.settings.min_utterance_seconds
         if utterance.seconds < shortest:
             log.debug("ignoring %.2f s blip at %.2f s", utterance.seconds, utterance.start)
