@@ -253,8 +253,8 @@ def _endpointer(audio_settings: str):  # noqa: ANN202 - an Endpointer
     return listening_endpointer(SimpleNamespace(**front))
 
 
-def cpu_model(placed: list[Placed], audio: AudioChunk, events: list[dict], audio_settings: str
-              ) -> list[tuple[str, float, float]]:
+def cpu_model(placed: list[Placed], audio: AudioChunk, events: list[dict], audio_settings: str,
+              speculate: float | None = None) -> list[tuple[str, float, float]]:
     """(request, energy end to the endpointer's decision, energy end to the first sound) per request
     heard, from the loop's timing replayed on CPU time (see the module's docstring)."""
     from voicecare.asr.select import create_recognizer
@@ -267,7 +267,7 @@ def cpu_model(placed: list[Placed], audio: AudioChunk, events: list[dict], audio
     understander = Understander.load()
     phrases, vocabulary = domain_language(vocabulary=understander.vocabulary())
     recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=vocabulary)
-    speculate = LoopSettings().speculate_after_seconds
+    speculate = LoopSettings().speculate_after_seconds if speculate is None else speculate
     endpointer, step, samples = _endpointer(audio_settings), int(0.03 * RATE), audio.array()
     recognizer.transcribe(placed[0].audio, Expect.IDLE)  # warm
 
@@ -312,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"only the first {QUICK_TURNS} requests")
     parser.add_argument("--audio", default="", help="[audio] settings for the run, e.g. neural_vad=false")
     parser.add_argument("--cpu-model", action="store_true", help="replay the loop's timing on CPU time (no real-time run)")
+    parser.add_argument("--speculate-after", type=float, default=None,
+                        help="with --cpu-model: quiet (s) before recognition starts early (default: the loop's)")
     args = parser.parse_args(argv)
     from voicecare.testvoices import speak
 
@@ -326,7 +328,11 @@ def main(argv: list[str] | None = None) -> int:
         placed, audio = layout(speech, answer_gaps(placed, probe_events))
         if args.cpu_model:
             events = run_assistant(real_dir, audio, realtime=False, audio_settings=args.audio)[0]
-            modelled = cpu_model(placed, audio, events, args.audio)
+            modelled = cpu_model(placed, audio, events, args.audio, args.speculate_after)
+            cut = [m for m in modelled if m[1] < -0.05]  # a piece handed over before the voice ended
+            print(f"requests {len(placed)}; pieces handed over before the voice's end (cut): {len(cut)} "
+                  f"({', '.join(repr(m[0]) for m in cut) or 'none'})")
+            modelled = [m for m in modelled if m[1] >= -0.05]
             print(f"\n{'request':<34} {'decision ms':>11} {'first sound ms':>14}  (from the voice's energy end)")
             for text, decided, sound in modelled:
                 print(f"{text[:34]:<34} {1000 * decided:>11.0f} {1000 * sound:>14.0f}")
