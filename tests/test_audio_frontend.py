@@ -39,7 +39,7 @@ def _hand_overs(stream: AudioChunk, endpointer: Endpointer) -> list[tuple[float,
 
 @pytest.mark.parametrize(("text", "voice"), [("my leg has gone numb", "rms"), ("help", "rms"),
                                              ("can I put an ice pack on it", "slt"), ("stop", "awb")])
-def test_neural_vad_finds_each_request_once_and_ends_it_sooner(voices, text, voice):
+def test_neural_vad_finds_each_request_once_and_ends_a_longer_one_sooner(voices, text, voice):
     speech = voices.speak(text, voice)
     stream = voices.conversation([1.0, speech, 1.5])
     end = 1.0 + _energy_end(speech)
@@ -48,9 +48,18 @@ def test_neural_vad_finds_each_request_once_and_ends_it_sooner(voices, text, voi
     assert len(before) == 1 and len(after) == 1  # a one-word "help" is never dropped
     (t_before, _), (t_after, utterance) = before[0], after[0]
     hangover = EndpointSettings().end_quiet_seconds
-    assert t_after - end <= hangover + 2 * BLOCK
-    assert t_after < t_before - 0.05
+    assert t_after - end <= hangover + 0.1  # the quiet gate's frames are 30 ms, the truth's 10 ms
     assert utterance.start < end < utterance.end + 0.2
+    if utterance.seconds >= EndpointSettings().sure_after_seconds:
+        assert t_after < t_before - 0.05
+    else:  # as short as a wake phrase said before a pause: the quiet gate decides, as before
+        assert t_after == pytest.approx(t_before, abs=0.04)
+
+
+@pytest.mark.parametrize("voice", ["slt", "awb", "rms"])
+def test_the_wake_phrase_is_not_cut_off_at_its_pause(voices, voice):
+    stream = voices.conversation([1.0, voices.speak("hey care, my leg has gone numb", voice), 1.5])
+    assert len(_hand_overs(stream, listening_endpointer(NEURAL))) == 1
 
 
 def test_a_pause_mid_sentence_does_not_end_it(voices):

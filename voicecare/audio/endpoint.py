@@ -78,6 +78,9 @@ class EndpointSettings:
     end_sure_seconds: float | None = None
     """With the neural detector, quiet this long ends an utterance when the detector is also sure
     the voice has stopped (``FrontEndSettings.sure_quiet_below``). None waits ``end_quiet_seconds``."""
+    sure_after_seconds: float = 1.0
+    """The sooner end is taken only once the utterance has run this long: a wake phrase said before a
+    pause ("hey care, ...") is not cut off from what follows it."""
     pad_seconds: float = 0.15
     """Audio kept either side of the speech for the recognizer. Cut flush at the speech, utterances
     of the spoken dev set were understood 3 points less often than whole recordings; with 0.15 s
@@ -282,7 +285,10 @@ class Endpointer:
         if s.end_quiet_seconds is not None and quiet >= s.end_quiet_seconds:
             return True
         sure = self._voiced and self._front is not None and self._voice < self._front.settings.sure_quiet_below
-        return s.end_sure_seconds is not None and sure and self._speech is not None and quiet >= s.end_sure_seconds
+        if s.end_sure_seconds is None or not sure or self._speech is None or quiet < s.end_sure_seconds:
+            return False
+        start = self._start_index if self._start_index is not None else self._frames_in
+        return (self._frames_in - self._quiet - start) * _FRAME_SECONDS >= s.sure_after_seconds
 
     def _end_early(self) -> list[Utterance]:
         """The speaker has been quiet ``end_quiet_seconds``: the utterance ends where the quiet began."""
