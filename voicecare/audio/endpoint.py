@@ -53,6 +53,7 @@ class EndpointSettings:
     (one-word answers: "no", "two") if it also rose ``voiced_above_floor_db`` above the room's noise
     floor (a television's voices are heard as voices too); otherwise ``min_utterance_seconds`` holds."""
     voiced_above_floor_db: float = 20.0
+    """How far above the noise floor a short voiced detection must rise to be kept."""
     window_seconds: float = 0.3
     """Decision window of the endpointer: longer waits out short pauses."""
     ratio: float = 0.9
