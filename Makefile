@@ -1,9 +1,9 @@
 # voicecare: `make run` sets up and starts the assistant; `make test` sets up and runs the tests.
-# Both install the whole product: the Piper voice and the report's charts and PDF (the extras that a
-# plain `pip install .` leaves out; `voicecare doctor` names any that are missing).
+# Both install the whole product: the Piper voice, the report's charts and PDF and the listening
+# front end (the extras that a plain `pip install .` leaves out; `voicecare doctor` names any missing).
 PYTHON ?= python3
 VENV   ?= .venv
-EXTRAS ?= piper,report
+EXTRAS ?= piper,report,listen
 BIN    := $(VENV)/bin
 
 .PHONY: run test setup setup-test bench ha-check chat doctor clean

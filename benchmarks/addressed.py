@@ -47,11 +47,11 @@ class AddressedTally:
     misses: list[str] = field(default_factory=list)
 
 
-def hear_request(request: Request, audio: Any, recognizer: Any, listener: Listener, brain_factory: Any
-                 ) -> tuple[bool, str, list[Any]]:
+def hear_request(request: Request, audio: Any, recognizer: Any, listener: Listener, brain_factory: Any,
+                 make_endpointer: Any = Endpointer) -> tuple[bool, str, list[Any]]:
     """(wake phrase found, intent understood for the request, the core's actions) for one spoken request."""
     assistant = brain_factory()
-    endpointer = Endpointer()
+    endpointer = make_endpointer()
     utterances = endpointer.feed(audio) + endpointer.flush()
     found, intent, actions = False, "unknown", []
     for utterance in utterances:
@@ -65,7 +65,7 @@ def hear_request(request: Request, audio: Any, recognizer: Any, listener: Listen
 
 
 def measure(requests: list[Request], voices: list[str], snr: float | None, recognizer: Any, listener: Listener,
-            brain_factory: Any, wake: str, joiner: str = ", ") -> AddressedTally:
+            brain_factory: Any, wake: str, joiner: str = ", ", make_endpointer: Any = Endpointer) -> AddressedTally:
     tally = AddressedTally()
     noise = tv.babble(30.0, talkers=5, seed=7) if snr is not None else None
     for voice in voices:
@@ -75,7 +75,7 @@ def measure(requests: list[Request], voices: list[str], snr: float | None, recog
             if noise is not None:
                 audio = _mix_over(audio, speech, noise, snr)
             began = time.perf_counter()
-            found, intent, actions = hear_request(request, audio, recognizer, listener, brain_factory)
+            found, intent, actions = hear_request(request, audio, recognizer, listener, brain_factory, make_endpointer)
             tally.seconds += time.perf_counter() - began
             tally.total += 1
             tally.found += found

@@ -1,6 +1,7 @@
 """Spoken answers benchmark: each answer type, several voices (one neural), clean, babble and a fan.
 
-Run: ``.venv/bin/python -m benchmarks.bench_answers [--quick] [--voices slt,piper:joe] [--other-weight W]``.
+Run: ``.venv/bin/python -m benchmarks.bench_answers [--quick] [--voices slt,piper:joe] [--other-weight W]
+[--far] [--suppression N --gain DBFS]``.
 
 Each answer of ``data/answers.tsv`` (pain ratings, sides, yes/no, session controls; written
 independently of the grammars) is spoken by every voice, padded with room tone as the endpointer
@@ -9,6 +10,11 @@ domain language model, and with the grammar of the state that asked for it. The 
 state and condition, how often each decoding was understood right, the combined choice the
 assistant uses, what the core then does with the answer (takes it, reads it back, asks again) and
 how many wrong pain ratings it would have journaled without asking (target 0).
+
+``--far`` adds the answer said from across the room (``voicecare.testing.voices.far_field``: 15 dB down, a
+reverberant tail) over a quiet fan, and with babble at 10 dB. ``--suppression``/``--gain`` put the
+front end's webrtc noise suppression and automatic gain on the audio the recognizer gets; it runs on
+the stream from a second of room tone before the answer, as it would on the microphone.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ CONDITIONS: tuple[tuple[str, str | None, float | None], ...] = (
 QUICK_CONDITIONS = (CONDITIONS[0], CONDITIONS[2])
 STATE_OF = {"pain": "pain", "side": "side", "yesno": "yes_no", "control": "session"}
 CONTROL_INTENT = {"hurts": "control.hurts"}
+FAR_CONDITIONS: tuple[tuple[str, str | None, float | None], ...] = (
+    ("far field", "rumble", 25.0), ("far + babble 10 dB", "babble", 10.0))
+LEAD_SECONDS = 1.0
+"""Room tone before each answer, on which the suppressor settles (cut off before recognition)."""
 PAD_SECONDS = 0.15
 """Room tone either side of the answer, as the endpointer hands utterances to the recognizer."""
 
@@ -78,22 +88,31 @@ def value_of(kind: str, u) -> str | None:  # noqa: ANN001 - an Understanding
     return None
 
 
-def _audio(text: str, voice: str, noise_kind: str | None, snr: float | None):  # noqa: ANN202
-    from voicecare.audio.chunk import AudioChunk
-    from voicecare.testing.voices import babble, mix, noise, speak
+def _audio(text: str, voice: str, noise_kind: str | None, snr: float | None, far: bool = False,
+           front=None):  # noqa: ANN001,ANN202
+    """The answer padded as the endpointer cuts it, in its noise; through the suppressor if ``front``."""
+    import numpy as np
+
+    from voicecare.audio.chunk import RATE, AudioChunk
+    from voicecare.testing.voices import babble, far_field, mix, noise, speak
 
     speech = speak(text, voice)
-    pad = AudioChunk.silence(PAD_SECONDS)
-    padded = AudioChunk.from_array(__import__("numpy").concatenate([pad.array(), speech.array(), pad.array()]))
-    if noise_kind is None or snr is None:
-        return padded
-    seed = sum(map(ord, text + voice)) % 97
-    background = babble(padded.seconds + 1.0, talkers=5, seed=seed) if noise_kind == "babble" \
-        else noise(padded.seconds + 1.0, "fan", seed=seed)
-    return mix(padded, background, snr)
+    if far:
+        speech = far_field(speech)
+    lead, pad = AudioChunk.silence(LEAD_SECONDS + PAD_SECONDS), AudioChunk.silence(PAD_SECONDS)
+    padded = AudioChunk.from_array(np.concatenate([lead.array(), speech.array(), pad.array()]))
+    if noise_kind is not None and snr is not None:
+        seed = sum(map(ord, text + voice)) % 97
+        background = babble(padded.seconds + 1.0, talkers=5, seed=seed) if noise_kind == "babble" \
+            else noise(padded.seconds + 1.0, "fan", seed=seed)
+        padded = mix(padded, background, snr)
+    if front is not None:
+        padded = AudioChunk.from_array(np.frombuffer(front.process(padded.audio)[1], dtype="<i2"))
+    return AudioChunk.from_array(padded.array()[int(LEAD_SECONDS * RATE):])
 
 
-def run(rows: list[Row], voices: tuple[str, ...], conditions, grammar_settings=None) -> dict:  # noqa: ANN001
+def run(rows: list[Row], voices: tuple[str, ...], conditions, grammar_settings=None,  # noqa: ANN001
+        suppression: tuple[int, int] | None = None) -> dict:
     from voicecare.asr.grammar import GrammarSettings, combine
     from voicecare.asr.pocketsphinx_engine import PocketsphinxRecognizer
     from voicecare.asr.transcribe import domain_language
@@ -103,6 +122,7 @@ def run(rows: list[Row], voices: tuple[str, ...], conditions, grammar_settings=N
     from voicecare.nlu import Understander
     from voicecare.audio.noise import is_noisy, noise_floor_dbfs
     from voicecare.runtime.alternatives import clarity
+    from voicecare.audio.frontend import Suppressor
 
     understander = Understander.load()
     phrases, vocabulary = domain_language(vocabulary=understander.vocabulary())
@@ -117,7 +137,8 @@ def run(rows: list[Row], voices: tuple[str, ...], conditions, grammar_settings=N
             wanted = CONTROL_INTENT.get(row.value, row.value).removeprefix("control.")
             tally = tallies.setdefault((expect.value, name), Tally())
             for voice in voices:
-                audio = _audio(row.text, voice, noise_kind, snr)
+                front = Suppressor(*suppression) if suppression else None
+                audio = _audio(row.text, voice, noise_kind, snr, name.startswith("far"), front)
                 began = time.perf_counter()
                 openly = recognizer.decode(audio)
                 answer = recognizer.decode(audio, expect)
@@ -193,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N answers of each type")
     parser.add_argument("--types", help="only these answer types (comma-separated: pain, side, yesno, control)")
     parser.add_argument("--misses", action="store_true", help="list every answer not understood right")
+    parser.add_argument("--far", action="store_true", help="also from across the room (alone, and in 10 dB babble)")
+    parser.add_argument("--suppression", type=int, default=0, help="webrtc noise suppression level, 0-4")
+    parser.add_argument("--gain", type=int, default=0, help="webrtc automatic gain target, 0-31 dB below full scale")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     rows = load_rows()
@@ -202,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         kept: dict[str, int] = {}
         rows = [r for r in rows if kept.setdefault(r.kind, 0) < args.limit and not kept.update({r.kind: kept[r.kind] + 1})]
     voices = tuple(args.voices.split(",")) if args.voices else QUICK_VOICES if args.quick else VOICES
-    conditions = QUICK_CONDITIONS if args.quick else CONDITIONS
+    conditions = (QUICK_CONDITIONS if args.quick else CONDITIONS) + (FAR_CONDITIONS if args.far else ())
     print(f"{len(rows)} answers ({', '.join(sorted({r.kind for r in rows}))}) x {len(voices)} voices "
           f"x {len(conditions)} conditions")
     from dataclasses import replace
@@ -211,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
 
     chosen = {k: v for k, v in (("other_weight", args.other_weight), ("other_words", args.other_words),
                                 ("min_similarity", args.min_similarity)) if v is not None}
-    print_table(run(rows, voices, conditions, replace(GrammarSettings(), **chosen)), voices, args.misses)
+    suppression = (args.suppression, args.gain) if args.suppression or args.gain else None
+    print(f"front end: {f'noise suppression {args.suppression}, gain {args.gain}' if suppression else 'none'}")
+    print_table(run(rows, voices, conditions, replace(GrammarSettings(), **chosen), suppression), voices, args.misses)
     return 0
 
 

@@ -125,7 +125,7 @@ def run_broadcast(limit: int | None) -> None:
             print(f"  {name}: {line}")
 
 
-def run_addressed(quick: bool) -> None:
+def run_addressed(quick: bool, front_end: str | None = None) -> None:
     from benchmarks.addressed import measure, read_requests
     from voicecare.asr.select import create_recognizer
     from voicecare.asr.transcribe import domain_language
@@ -143,6 +143,15 @@ def run_addressed(quick: bool) -> None:
     listener = Listener(brain.understander.understand, wake, spotter,
                         understand_other=brain.understander.understand_alternative)
 
+    def endpointer() -> object:  # the front end as configured, or as --front-end says
+        from dataclasses import asdict
+        from types import SimpleNamespace
+
+        from voicecare.audio.frontend import listening_endpointer
+
+        chosen = dict(kv.split("=") for kv in front_end.split(",")) if front_end else {}
+        return listening_endpointer(SimpleNamespace(**{**asdict(config.audio), **{k: int(v) for k, v in chosen.items()}}))
+
     def fresh() -> object:
         return build_brain(config, Journal.memory(), wake_phrase=WAKE).assistant
 
@@ -154,7 +163,7 @@ def run_addressed(quick: bool) -> None:
     print(f"{'condition':<22}{'wake found':>12}{'intent right':>14}{'red acted':>12}{'severity right':>16}{'s/req':>7}")
     for joiner, style in ((" ", "one breath"), (", ", "pause")):
         for snr in (None, 20.0, 10.0):
-            tally = measure(requests, list(ADDRESSED_VOICES), snr, recognizer, listener, fresh, WAKE, joiner)
+            tally = measure(requests, list(ADDRESSED_VOICES), snr, recognizer, listener, fresh, WAKE, joiner, endpointer)
             name = f"{'clean' if snr is None else f'{snr:.0f} dB babble'}, {style}"
             pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "-"  # noqa: E731
             print(f"{name:<22}{pct(tally.found, tally.total):>12}{pct(tally.intent_right, tally.total):>14}"
@@ -168,11 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_broadcast", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the broadcast, a quarter of the requests")
     parser.add_argument("--part", choices=("broadcast", "addressed", "both"), default="both")
+    parser.add_argument("--front-end", help="addressed: front-end settings, e.g. neural_vad=0,noise_suppression=2")
     args = parser.parse_args(argv)
     if args.part in ("broadcast", "both"):
         run_broadcast(60 if args.quick else None)
     if args.part in ("addressed", "both"):
-        run_addressed(args.quick)
+        run_addressed(args.quick, args.front_end)
     return 0
 
 

@@ -13,7 +13,19 @@ synthesis ran, so the event log alone understates the wait. The benchmark theref
 watches the event file as it is written: a ``say`` line appears the moment the sound is
 queued on the speaker, which is the "observed" latency. Stage costs are measured in-process.
 
-Run: ``python -m benchmarks.bench_latency [--quick]``.
+``--audio KEY=VALUE,...`` sets the ``[audio]`` front-end settings for the run (e.g. ``neural_vad=false``
+for the endpointer without Silero VAD); the default is the configured front end.
+
+On a machine shared with other work the real-time figures measure the queue for the CPU more than
+the assistant. ``--cpu-model`` therefore replays the loop's own timing in this process, on CPU time:
+the endpointer (with the front end) is fed the same stream block by block; the recognition the loop
+starts at the first pause (``LoopSettings.speculate_after_seconds``) is ready that pause's time plus
+its CPU time, and not before the decision (or, when the person spoke on, the decision's time plus the whole utterance's); then
+understanding and the synthesis of the first sentence of the answer the assistant gave (from a
+stream-clock run of ``voicecare run``), each by its CPU time. Latency = that moment minus the
+voice's energy end.
+
+Run: ``python -m benchmarks.bench_latency [--quick] [--audio neural_vad=false] [--cpu-model]``.
 """
 
 from __future__ import annotations
@@ -105,12 +117,14 @@ def layout(speech: list[tuple[str, AudioChunk]], gaps: list[float]) -> tuple[lis
     return placed, AudioChunk.from_array(samples)
 
 
-def run_assistant(folder: Path, audio: AudioChunk, *, realtime: bool) -> tuple[list[dict], list[float], float | None]:
+def run_assistant(folder: Path, audio: AudioChunk, *, realtime: bool, audio_settings: str = ""
+                  ) -> tuple[list[dict], list[float], float | None]:
     """Events, the monotonic time each event line appeared, and when the loop started listening."""
     wav, events_path, config = folder / "in.wav", folder / "events.jsonl", folder / "config.toml"
     write_wav(wav, audio)
     config.write_text(f'[paths]\ndata_dir = "{folder / "data"}"\n[speech]\nengine = "pocketsphinx"\n'
-                      '[safety]\nemergency_number = "999"\n')
+                      '[safety]\nemergency_number = "999"\n'
+                      + "[audio]\n" + "".join(f"{kv.strip()}\n" for kv in audio_settings.split(",") if kv.strip()))
     events_path.write_text("")
     argv = [sys.executable, "-m", "voicecare", "--config", str(config), "run", "--input", str(wav),
             "--events", str(events_path), "--wake", "off"] + (["--realtime"] if realtime else [])
@@ -190,10 +204,10 @@ def responses(events: list[dict], arrivals: list[float], anchor: float | None,
     return out
 
 
-def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], audio: AudioChunk) -> dict[str, list[float]]:
+def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], audio: AudioChunk,
+                audio_settings: str = "") -> dict[str, list[float]]:
     """Seconds per utterance for each stage, measured in this process on the same audio."""
     from voicecare.asr.select import create_recognizer
-    from voicecare.audio.endpoint import Endpointer
     from voicecare.asr.transcribe import domain_language
     from voicecare.nlu import Understander
     from voicecare.speech.tts import Voice
@@ -203,7 +217,7 @@ def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], aud
     recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=vocabulary)
     costs: dict[str, list[float]] = {"endpointer trailing window": [], "recognizer transcribe": [],
                                      "understanding": [], "synthesis of the first sentence": []}
-    endpointer, step = Endpointer(), int(0.03 * RATE)
+    endpointer, step = _endpointer(audio_settings), int(0.03 * RATE)
     samples = audio.array()
     for i in range(0, len(samples), step):
         block = AudioChunk.from_array(samples[i:i + step], timestamp=i / RATE)
@@ -225,6 +239,68 @@ def stage_costs(speech: list[tuple[str, AudioChunk]], said_first: list[str], aud
     return costs
 
 
+def _endpointer(audio_settings: str):  # noqa: ANN202 - an Endpointer
+    """The loop's endpointer with the configured front end, changed as ``audio_settings`` says."""
+    from types import SimpleNamespace
+
+    from voicecare.audio.frontend import listening_endpointer
+    from voicecare.config_sections import AudioConfig
+
+    chosen = {k.strip(): v.strip() for k, v in (kv.split("=") for kv in audio_settings.split(",") if kv.strip())}
+    front = {"neural_vad": AudioConfig().neural_vad, "noise_suppression": AudioConfig().noise_suppression,
+             "auto_gain_dbfs": AudioConfig().auto_gain_dbfs}
+    front.update({k: v == "true" if v in ("true", "false") else int(v) for k, v in chosen.items()})
+    return listening_endpointer(SimpleNamespace(**front))
+
+
+def cpu_model(placed: list[Placed], audio: AudioChunk, events: list[dict], audio_settings: str,
+              speculate: float | None = None) -> list[tuple[str, float, float]]:
+    """(request, energy end to the endpointer's decision, energy end to the first sound) per request
+    heard, from the loop's timing replayed on CPU time (see the module's docstring)."""
+    from voicecare.asr.select import create_recognizer
+    from voicecare.asr.transcribe import domain_language
+    from voicecare.core.expectation import Expect
+    from voicecare.nlu import Understander
+    from voicecare.runtime.loop import LoopSettings
+    from voicecare.speech.tts import Voice
+
+    understander = Understander.load()
+    phrases, vocabulary = domain_language(vocabulary=understander.vocabulary())
+    recognizer = create_recognizer("pocketsphinx", phrases=phrases, vocabulary=vocabulary)
+    speculate = LoopSettings().speculate_after_seconds if speculate is None else speculate
+    endpointer, step, samples = _endpointer(audio_settings), int(0.03 * RATE), audio.array()
+    recognizer.transcribe(placed[0].audio, Expect.IDLE)  # warm
+
+    def cpu(work) -> float:  # noqa: ANN001
+        began = time.process_time()
+        work()
+        return time.process_time() - began
+
+    out, early = [], None
+    for i in range(0, len(samples), step):
+        t = (i + step) / RATE
+        for utterance in endpointer.feed(AudioChunk.from_array(samples[i:i + step], timestamp=i / RATE)):
+            request = next((p for p in placed if p.start - 0.5 <= utterance.start <= p.end), None)
+            if early is not None and early[1] == utterance.start:
+                ready = max(t, early[0] + cpu(lambda: recognizer.transcribe(early[2], Expect.IDLE)))
+            else:
+                ready = t + cpu(lambda: recognizer.transcribe(utterance.audio, Expect.IDLE))
+            early = None
+            if request is None:
+                continue
+            says = [e for e in events if e["type"] == "say" and request.end <= e["t"] < request.end + 10]
+            sentence = says[0]["text"].split(". ")[0] if says else ""
+            ready += cpu(lambda: understander.understand(request.text))
+            if sentence:
+                ready += cpu(lambda: Voice().synthesize(sentence))
+            out.append((request.text, t - request.energy_end, ready - request.energy_end))
+        if not endpointer.in_speech or endpointer.quiet_seconds < speculate:
+            early = None
+        elif early is None and (partial := endpointer.partial()) is not None:
+            early = (t, partial.start, partial.audio)
+    return out
+
+
 def _ms(values: list[float], q: float) -> str:
     if not values:
         return "-"
@@ -234,6 +310,10 @@ def _ms(values: list[float], q: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"only the first {QUICK_TURNS} requests")
+    parser.add_argument("--audio", default="", help="[audio] settings for the run, e.g. neural_vad=false")
+    parser.add_argument("--cpu-model", action="store_true", help="replay the loop's timing on CPU time (no real-time run)")
+    parser.add_argument("--speculate-after", type=float, default=None,
+                        help="with --cpu-model: quiet (s) before recognition starts early (default: the loop's)")
     args = parser.parse_args(argv)
     from voicecare.testing.voices import speak
 
@@ -244,12 +324,31 @@ def main(argv: list[str] | None = None) -> int:
         probe_dir.mkdir()
         real_dir.mkdir()
         placed, audio = layout(speech, [PROBE_GAP_SECONDS] * len(speech))
-        probe_events, _, _ = run_assistant(probe_dir, audio, realtime=False)
+        probe_events, _, _ = run_assistant(probe_dir, audio, realtime=False, audio_settings=args.audio)
         placed, audio = layout(speech, answer_gaps(placed, probe_events))
+        if args.cpu_model:
+            events = run_assistant(real_dir, audio, realtime=False, audio_settings=args.audio)[0]
+            modelled = cpu_model(placed, audio, events, args.audio, args.speculate_after)
+            cut = [m for m in modelled if m[1] < -0.05]  # a piece handed over before the voice ended
+            print(f"requests {len(placed)}; pieces handed over before the voice's end (cut): {len(cut)} "
+                  f"({', '.join(repr(m[0]) for m in cut) or 'none'})")
+            modelled = [m for m in modelled if m[1] >= -0.05]
+            print(f"\n{'request':<34} {'decision ms':>11} {'first sound ms':>14}  (from the voice's energy end)")
+            for text, decided, sound in modelled:
+                print(f"{text[:34]:<34} {1000 * decided:>11.0f} {1000 * sound:>14.0f}")
+            decisions, sounds = [m[1] for m in modelled], [m[2] for m in modelled]
+            print(f"\n{'CPU-time model':<40} {'n':>3} {'median':>7} {'p90':>7} {'max':>7}  (ms)")
+            print(f"{'energy end -> endpointer decision':<40} {len(decisions):>3} {_ms(decisions, .5):>7} "
+                  f"{_ms(decisions, .9):>7} {_ms(decisions, 1):>7}")
+            print(f"{'energy end -> first sound':<40} {len(sounds):>3} {_ms(sounds, .5):>7} "
+                  f"{_ms(sounds, .9):>7} {_ms(sounds, 1):>7}")
+            median = statistics.median(sounds) if sounds else float("inf")
+            print(f"\ntarget: median <= 300 ms -> {'met' if median <= 0.3 else 'NOT met'} ({1000 * median:.0f} ms)")
+            return 0
         print(f"playing {len(placed)} requests, {audio.seconds:.0f} s of audio, in real time ...", flush=True)
-        events, arrivals, anchor = run_assistant(real_dir, audio, realtime=True)
+        events, arrivals, anchor = run_assistant(real_dir, audio, realtime=True, audio_settings=args.audio)
     answered = responses(events, arrivals, anchor, placed)
-    costs = stage_costs(speech, [r.said for r in answered], audio)
+    costs = stage_costs(speech, [r.said for r in answered], audio, args.audio)
 
     print(f"\n{'heard':<34} {'intent':<22} {'log ms':>7} {'seen ms':>7} {'energy ms':>9}")
     for r in answered:

@@ -92,3 +92,18 @@ def test_conversation_places_parts_in_order(voices):
     assert np.array_equal(x[-s.samples :], s.array())
     with pytest.raises(ValueError):
         voices.conversation([AudioChunk(rate=8000, width=2, channels=1, audio=b"\0\0")])
+
+
+def test_far_field_is_quieter_and_rings_on(voices):
+    speech = voices.speak("my leg has gone numb", "rms")
+    far = voices.far_field(speech)
+    assert far.samples == speech.samples + int(voices.FAR_TAIL_SECONDS * RATE)
+    assert 20 * np.log10(voices.active_level(speech) / voices.active_level(far)) == pytest.approx(15.0, abs=1.5)
+    frame = RATE // 100
+
+    def last_loud(chunk: AudioChunk) -> float:
+        x = chunk.array().astype(float)
+        level = 10 * np.log10((x[: len(x) // frame * frame].reshape(-1, frame) ** 2).mean(axis=1) + 1e-9)
+        return (np.flatnonzero(level >= level.max() - 35)[-1] + 1) * frame / RATE
+
+    assert 0.15 < last_loud(far) - last_loud(speech) < voices.FAR_TAIL_SECONDS  # the room's tail after the voice

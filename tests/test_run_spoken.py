@@ -53,6 +53,14 @@ def at(seconds: float) -> Anchor:
     return lambda events, since: seconds
 
 
+def _voice_end(audio: AudioChunk) -> float:
+    """Seconds into ``audio`` where the voice stops: its last 10 ms frame within 35 dB of the loudest."""
+    x = audio.array().astype(np.float64)
+    frame = RATE // 100
+    level = 10 * np.log10((x[: len(x) // frame * frame].reshape(-1, frame) ** 2).mean(axis=1) + 1e-9)
+    return float((np.flatnonzero(level >= level.max() - 35)[-1] + 1) * frame / RATE)
+
+
 @dataclass(frozen=True)
 class Turn:
     text: str
@@ -92,7 +100,7 @@ class Conversation:
             assert start is not None, f"turn {i} ({turn.text!r}) never got its cue: {self._said()}"
             audio = self.speak(turn.text, turn.voice)
             placed.append((start, audio))
-            since = start + audio.seconds
+            since = start + _voice_end(audio)  # a quick reply may come before the clip's silent tail ends
         return self._run(placed, tail, self.config)
 
     def _run(self, placed: list[tuple[float, AudioChunk]], tail: float, config: Path) -> Events:

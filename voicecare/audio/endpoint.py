@@ -1,4 +1,5 @@
-"""Finds where utterances start and end in a continuous 16 kHz stream (pocketsphinx's VAD endpointer)."""
+"""Finds where utterances start and end in a continuous 16 kHz stream (pocketsphinx's VAD endpointer,
+behind an energy gate and, when installed and enabled, the front end of ``voicecare.audio.frontend``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 import logging
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pocketsphinx
@@ -43,6 +45,12 @@ class EndpointSettings:
     """Speech longer than this is cut into pieces of at most this length."""
     min_utterance_seconds: float = 0.35
     """Shorter detections (coughs, knocks) are ignored."""
+    min_voiced_seconds: float = 0.15
+    """With the neural detector, a shorter detection in which it heard a voice is kept all the same
+    (one-word answers: "no", "two") if it also rose ``voiced_above_floor_db`` above the room's noise
+    floor (a television's voices are heard as voices too); otherwise ``min_utterance_seconds`` holds."""
+    voiced_above_floor_db: float = 20.0
+    """How far above the noise floor a short voiced detection must rise to be kept."""
     window_seconds: float = 0.3
     """Decision window of the endpointer: longer waits out short pauses."""
     ratio: float = 0.9
@@ -65,6 +73,12 @@ class EndpointSettings:
     """Inside an utterance, a frame this far below its loudest frame also counts as quiet for
     ``end_quiet_seconds`` (a voice's fading tail in a quiet room), while it still reaches the
     voice-activity detector. None counts only frames below the noise gate."""
+    end_sure_seconds: float | None = None
+    """With the neural detector, quiet this long ends an utterance when the detector is also sure
+    the voice has stopped (``FrontEndSettings.sure_quiet_below``). None waits ``end_quiet_seconds``."""
+    sure_after_seconds: float = 1.0
+    """The sooner end is taken only once the utterance has run this long: a wake phrase said before a
+    pause ("hey care, ...") is not cut off from what follows it."""
     pad_seconds: float = 0.15
     """Audio kept either side of the speech for the recognizer. Cut flush at the speech, utterances
     of the spoken dev set were understood 3 points less often than whole recordings; with 0.15 s
@@ -74,9 +88,15 @@ class EndpointSettings:
 class Endpointer:
     """Feeds audio blocks in, gets whole utterances out; keeps its own stream clock."""
 
-    def __init__(self, max_utterance_seconds: float = 12.0, settings: EndpointSettings | None = None) -> None:
-        """``settings``, when given, wins over ``max_utterance_seconds``."""
+    def __init__(self, max_utterance_seconds: float = 12.0, settings: EndpointSettings | None = None,
+                 front_end: Any = None) -> None:
+        """``settings``, when given, wins over ``max_utterance_seconds``; ``front_end`` (a
+        ``voicecare.audio.frontend.FrontEnd``) processes the
+        audio before the decisions (utterances carry the raw or the processed audio, as it says)."""
         self.settings = settings or EndpointSettings(max_utterance_seconds=max_utterance_seconds)
+        self._front = front_end if front_end is not None and front_end.active else None
+        self._suppressor = self._front.suppressor if self._front is not None else None
+        self._speech = self._front.speech if self._front is not None else None
         if self.settings.max_utterance_seconds <= self.settings.window_seconds:
             raise ValueError("max_utterance_seconds must be longer than the endpointer window")
         self._position = 0.0
@@ -93,6 +113,8 @@ class Endpointer:
         self._origin = self._position
         """Stream seconds at which this pocketsphinx endpointer's own clock reads zero."""
         self._pending = b""
+        self._pending_heard = b""
+        """The processed copy of ``_pending`` (when a suppressor runs)."""
         self._ep_offset = 0
         """Frames this process had seen when the pocketsphinx endpointer was last replaced (its clock's zero)."""
         self._frames_in = 0
@@ -102,6 +124,16 @@ class Endpointer:
         """The latest original frames: utterances carry the real audio, not the gated copy the VAD saw."""
         self._gate_open = 0
         """Frames the noise gate stays open for."""
+        self._voice = 1.0
+        """The neural detector's latest speech probability (1.0 without one)."""
+        self._voiced = False
+        """The neural detector has heard a voice in the utterance in progress."""
+        self._speech_running = False
+        """The neural detector is following the stream (it rests while the gate is shut)."""
+        self._heard_voice = False
+        """The neural detector heard a voice since the gate opened (or the last utterance ended)."""
+        self._heard_peak = -math.inf
+        """The loudest frame (dBFS) over the same stretch."""
         self._quiet = 0
         """Consecutive quiet frames (below the gate, or far below the utterance's peak): the speaker may have finished."""
         self._peak = -math.inf
@@ -112,7 +144,8 @@ class Endpointer:
     @property
     def position(self) -> float:
         """Stream seconds of audio received so far (fed or discarded)."""
-        return self._position + len(self._pending) / (RATE * WIDTH)
+        held = len(self._pending) + (self._suppressor.pending_bytes if self._suppressor is not None else 0)
+        return self._position + held / (RATE * WIDTH)
 
     @property
     def in_speech(self) -> bool:
@@ -141,6 +174,8 @@ class Endpointer:
     def reset(self, position: float | None = None) -> None:
         """Forget any utterance in progress; optionally move the stream clock."""
         self._position = self.position if position is None else position
+        if self._speech is not None:
+            self._speech.reset()
         self._new_endpointer()
 
     def discard(self, chunk: AudioChunk) -> None:
@@ -162,13 +197,18 @@ class Endpointer:
     def feed(self, chunk: AudioChunk) -> list[Utterance]:
         """Process a block of any length; returns the utterances it completed."""
         self._align(chunk)
-        data = self._pending + chunk.audio
+        audio, processed = chunk.audio, None
+        if self._suppressor is not None:
+            audio, processed = self._suppressor.process(audio)
+        data = self._pending + audio
+        heard = self._pending_heard + processed if processed is not None else data
         out: list[Utterance] = []
         n = self._frame_bytes
         whole = len(data) - len(data) % n
         for i in range(0, whole, n):
-            out.extend(self._frame(data[i : i + n]))
+            out.extend(self._frame(data[i : i + n], heard[i : i + n]))
         self._pending = data[whole:]
+        self._pending_heard = heard[whole:] if processed is not None else b""
         return out
 
     def _gate(self, frame: bytes) -> bytes:
@@ -177,13 +217,18 @@ class Endpointer:
         level = 10.0 * np.log10(float(np.mean(x * x)) / (32768.0 * 32768.0) + 1e-12)
         self._energies.append(level)
         floor = float(np.percentile(self._energies, 10))
-        if level >= self.settings.silence_dbfs and level >= floor + self.settings.gate_db:
+        loud = level >= self.settings.silence_dbfs and level >= floor + self.settings.gate_db
+        voiceless = self._voiceless(frame, loud or self._gate_open > 0 or self._start_index is not None)
+        if self._speech_running:
+            self._heard_peak = max(self._heard_peak, level)
+        if loud:
             self._gate_open = int(self.settings.gate_hold_seconds / _FRAME_SECONDS)
             below = self.settings.end_below_peak_db
             if self._start_index is not None:
                 self._peak = max(self._peak, level)
-            if self._start_index is not None and below is not None and level < self._peak - below:
-                self._quiet += 1  # the voice's fading tail: heard, but the end clock runs
+            fading = self._start_index is not None and below is not None and level < self._peak - below
+            if fading or voiceless:
+                self._quiet += 1  # the voice's fading tail, or no voice in it: heard, but the end clock runs
             else:
                 self._quiet = 0
             return frame
@@ -193,13 +238,33 @@ class Endpointer:
             return frame
         return bytes(len(frame))
 
-    def _frame(self, frame: bytes) -> list[Utterance]:
-        self._history.append(frame)
+    def _voiceless(self, frame: bytes, listening: bool) -> bool:
+        """The neural detector hears no voice, after it heard one in this utterance (it lags at onsets,
+        so it only ever helps to end an utterance, never to start or drop one). It runs only while
+        the energy gate is open or an utterance is in progress: a quiet room costs nothing."""
+        if self._speech is None or self._front is None:
+            return False
+        if not listening:
+            if self._speech_running:
+                self._speech.reset()
+                self._speech_running = False
+                self._heard_voice, self._heard_peak = False, -math.inf
+            return False
+        self._speech_running = True
+        self._voice = self._speech(frame)
+        self._heard_voice = self._heard_voice or self._voice >= 0.5
+        if self._start_index is not None and self._voice >= 0.5:
+            self._voiced = True
+        return self._voiced and self._voice < self._front.settings.quiet_below
+
+    def _frame(self, frame: bytes, heard: bytes) -> list[Utterance]:
+        """``frame`` as received and ``heard`` as processed by the front end (the same when none runs)."""
+        keep_processed = self._front is not None and self._front.settings.recognizer_hears_processed
+        self._history.append(heard if keep_processed else frame)
         self._frames_in += 1
         self._position += len(frame) / (RATE * WIDTH)
-        speech = self._ep.process(self._gate(frame))
-        end_quiet = self.settings.end_quiet_seconds
-        if self._start_index is not None and end_quiet is not None and self._quiet * _FRAME_SECONDS >= end_quiet:
+        speech = self._ep.process(self._gate(heard))
+        if self._start_index is not None and self._ended():
             return self._end_early()
         if speech is None:
             return []
@@ -212,6 +277,17 @@ class Endpointer:
             self._start_index = self._frames_in  # speech goes on: the next piece starts here
             return done
         return []
+
+    def _ended(self) -> bool:
+        """Quiet long enough (and, with the neural detector, sure enough) to end the utterance now."""
+        quiet, s = self._quiet * _FRAME_SECONDS, self.settings
+        if s.end_quiet_seconds is not None and quiet >= s.end_quiet_seconds:
+            return True
+        sure = self._voiced and self._front is not None and self._voice < self._front.settings.sure_quiet_below
+        if s.end_sure_seconds is None or not sure or self._speech is None or quiet < s.end_sure_seconds:
+            return False
+        start = self._start_index if self._start_index is not None else self._frames_in
+        return (self._frames_in - self._quiet - start) * _FRAME_SECONDS >= s.sure_after_seconds
 
     def _end_early(self) -> list[Utterance]:
         """The speaker has been quiet ``end_quiet_seconds``: the utterance ends where the quiet began."""
@@ -227,8 +303,13 @@ class Endpointer:
         start_index = self._start_index if self._start_index is not None else end_index
         self._start_index = None
         self._peak = -math.inf
+        self._voiced = False
         utterance = self._cut(start_index, end_index)
-        if utterance.seconds < self.settings.min_utterance_seconds:
+        voiced, loudest, self._heard_voice, self._heard_peak = self._heard_voice, self._heard_peak, False, -math.inf
+        floor = self.noise_floor_dbfs
+        voiced = voiced and floor is not None and loudest >= floor + self.settings.voiced_above_floor_db
+        shortest = self.settings.min_voiced_seconds if voiced else self.settings.min_utterance_seconds
+        if utterance.seconds < shortest:
             log.debug("ignoring %.2f s blip at %.2f s", utterance.seconds, utterance.start)
             return []
         log.debug("utterance %.2f-%.2f s", utterance.start, utterance.end)
@@ -252,7 +333,8 @@ class Endpointer:
         out: list[Utterance] = []
         if self.in_speech:
             if self._pending:
-                self._history.append(self._pending)
+                processed = self._front is not None and self._front.settings.recognizer_hears_processed
+                self._history.append(self._pending_heard if processed and self._pending_heard else self._pending)
             out = self._finish(self._frames_in + (1 if self._pending else 0))
         self.reset()
         return out

@@ -50,6 +50,12 @@ class AudioConfig:
     """Speech volume, 0.0 (silent) to 1.0 (full)."""
     barge_in: bool = True
     """Listen for "stop" and "pause" while the assistant is speaking."""
+    neural_vad: bool = True
+    """Silero VAD (the ``listen`` extra) helps tell where speech ends; without the package, energy alone."""
+    noise_suppression: int = 0
+    """webrtc noise suppression before the endpointer (the ``listen`` extra): 0 (off) to 4."""
+    auto_gain_dbfs: int = 0
+    """webrtc automatic gain towards this many dB below full scale: 0 (off) to 31."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +162,8 @@ class HomeAssistantConfig:
 SECTIONS: Mapping[str, tuple[type, Mapping[str, Parser]]] = MappingProxyType({
     "audio": (AudioConfig, {
         "input_device": _device, "output_device": _device,
-        "volume": _number(0.0, 1.0), "barge_in": _boolean}),
+        "volume": _number(0.0, 1.0), "barge_in": _boolean, "neural_vad": _boolean,
+        "noise_suppression": _number(0, 4, integer=True), "auto_gain_dbfs": _number(0, 31, integer=True)}),
     "speech": (SpeechConfig, {
         "engine": _choice("auto", "vosk", "pocketsphinx", "wyoming"), "model_dir": _path,
         "voice_rate_wpm": _number(80, 300, integer=True, unit=" words per minute"), "voice": _text,

