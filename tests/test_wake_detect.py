@@ -132,3 +132,16 @@ def test_templates_keep_embeddings_only() -> None:
     assert template.name == "ann:hey care"
     with pytest.raises(AttributeError):
         template.person = "bob"  # type: ignore[misc]
+
+
+def test_a_stream_fed_block_by_block_proposes_once_as_the_phrase_ends(voices: ModuleType,
+                                                                      detector: WakeDetector) -> None:
+    audio = voices.conversation([1.2, voices.speak("the kettle is on", "awb"), 0.6,
+                                 voices.speak("hey care, my back is stiff", PERSON), 0.8])
+    stream = detector.stream()
+    samples = audio.array()
+    fired = [score for i in range(0, len(samples), 1600)
+             if (score := stream.feed(AudioChunk.from_array(samples[i:i + 1600]))) is not None]
+    assert len(fired) == 1 and fired[0].proposed
+    phrase_starts = 1.2 + voices.speak("the kettle is on", "awb").seconds + 0.6
+    assert phrase_starts + 0.2 < (fired[0].end_seconds or 0.0) < phrase_starts + 1.3

@@ -18,7 +18,7 @@ import numpy as np
 
 from voicecare.audio.chunk import AudioChunk
 from voicecare.listening.embedding import FRAME_SECONDS, SpeechEmbedder
-from voicecare.listening.templates import FRAMES_AFTER_END, WakeTemplate, match, normalized
+from voicecare.listening.templates import FRAMES_AFTER_END, Match, WakeTemplate, match, normalized
 
 log = logging.getLogger(__name__)
 
@@ -136,22 +136,26 @@ class WakeDetector:
         fraction = (s.clean_spread_db - spread_db) / max(1e-6, s.clean_spread_db - s.noisy_spread_db)
         return s.noise_allowance * float(np.clip(fraction, 0.0, 1.0))
 
-    def score_frames(self, frames: np.ndarray, spread_db: float) -> WakeScore:
-        """The first stage on an utterance's embedding frames (as ``SpeechEmbedder.embed`` gives)."""
-        if not self.enrolled or len(frames) == 0:
+    def score_frames(self, frames: np.ndarray, spread_db: float, anywhere: bool = False) -> WakeScore:
+        """The first stage on an utterance's embedding frames (as ``SpeechEmbedder.embed`` gives);
+        ``anywhere`` lets the phrase start anywhere in them, not only in the utterance's opening."""
+        found = self._best(frames, anywhere)
+        if found is None:
             return WakeScore(0.0, None, "template" if self.enrolled else "transcript", False, None)
-        utterance = normalized(frames)
-        max_start = int(self.settings.max_start_seconds / FRAME_SECONDS)
-        best, best_template = None, None
-        for template, frames_t in zip(self.templates, self._normalized):
-            found = match(frames_t, utterance, max_start)
-            if best is None or found.score > best.score:
-                best, best_template = found, template
-        assert best is not None and best_template is not None
+        best, template = found
         end = (best.end_frame + 1) * FRAME_SECONDS - FRAMES_AFTER_END
         score = best.score + self.allowance(spread_db)
-        return WakeScore(round(score, 4), best_template.name, "template", score >= self.settings.propose,
+        return WakeScore(round(score, 4), template.name, "template", score >= self.settings.propose,
                          max(0.0, end), round(best.score, 4), round(spread_db, 1))
+
+    def _best(self, frames: np.ndarray, anywhere: bool) -> tuple[Match, WakeTemplate] | None:
+        if not self.enrolled or len(frames) == 0:
+            return None
+        utterance = normalized(frames)
+        max_start = len(frames) if anywhere else int(self.settings.max_start_seconds / FRAME_SECONDS)
+        matches = [(match(t, utterance, max_start), template)
+                   for t, template in zip(self._normalized, self.templates)]
+        return max(matches, key=lambda found: found[0].score)
 
     def confirm(self, score: WakeScore, audio: AudioChunk, transcript_has_phrase: bool) -> WakeDecision:
         """The second stage: may this utterance be acted on as said to the assistant?
@@ -177,8 +181,48 @@ class WakeDetector:
                 return WakeDecision(True, "keyword", getattr(spot, "end", score.end_seconds))
         return WakeDecision(False, "unconfirmed")
 
+    def stream(self) -> "WakeStream":
+        """The first stage on live audio, block by block (it keeps the last few seconds' frames)."""
+        return WakeStream(self)
+
     def _agrees(self, spot: object, score: WakeScore) -> bool:
         end = getattr(spot, "end", None)
         if end is None or score.end_seconds is None:
             return True
         return abs(float(end) - score.end_seconds) <= self.settings.keyword_slack_seconds
+
+
+class WakeStream:
+    """The first stage on every audio block: fires once as a proposed phrase ends."""
+
+    WINDOW_SECONDS = 3.2
+    """Frames (and samples, for the level spread) kept: a phrase of up to two and a half seconds."""
+
+    def __init__(self, detector: WakeDetector) -> None:
+        self.detector = detector
+        self._embeddings = detector.embedder.stream()
+        self._frames = np.zeros((0, 96), np.float32)
+        self._samples = np.zeros(0, np.int16)
+        self._quiet_until = -1
+
+    def feed(self, chunk: AudioChunk) -> WakeScore | None:
+        """A proposed wake whose phrase ended in this block (``end_seconds`` on the stream's clock
+        from its first sample), or None."""
+        samples = chunk.array()
+        keep = int(self.WINDOW_SECONDS * 16_000)
+        self._samples = np.concatenate([self._samples, samples])[-keep:]
+        new = self._embeddings.feed(samples)
+        if not self.detector.enrolled or len(new) == 0:
+            return None
+        self._frames = np.concatenate([self._frames, new])[-int(self.WINDOW_SECONDS / FRAME_SECONDS):]
+        score = self.detector.score_frames(self._frames, level_spread_db(self._samples), anywhere=True)
+        total = self._embeddings.frames_out
+        if not score.proposed or score.end_seconds is None or total <= self._quiet_until:
+            return None
+        end_frame = int(round((score.end_seconds + FRAMES_AFTER_END) / FRAME_SECONDS)) - 1
+        lag = len(self._frames) - 1 - end_frame
+        if lag >= len(new):  # the phrase ended in an earlier block: its frames were scored then
+            return None
+        self._quiet_until = total + int(1.0 / FRAME_SECONDS)  # one wake per phrase
+        end = (total - lag) * FRAME_SECONDS - FRAMES_AFTER_END
+        return WakeScore(score.score, score.template, score.stage, True, end, score.raw, score.spread_db)
