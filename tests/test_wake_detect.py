@@ -3,6 +3,7 @@ found, in quiet and in babble; look-alike phrases and other talk are not taken f
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from types import ModuleType
@@ -127,11 +128,19 @@ def test_missing_models_give_one_line_with_a_fix(tmp_path: Path) -> None:
         SpeechEmbedder(damaged).check()
 
 
-def test_templates_keep_embeddings_only() -> None:
-    template = WakeTemplate("ann", "hey care", np.zeros((7, DIM), np.float32))
+def test_templates_keep_embeddings_only_and_read_back() -> None:
+    frames = np.random.default_rng(1).standard_normal((7, DIM)).astype(np.float32)
+    template = WakeTemplate("ann", "hey care", frames)
     assert template.name == "ann:hey care"
     with pytest.raises(AttributeError):
         template.person = "bob"  # type: ignore[misc]
+    stored = json.loads(json.dumps(template.to_json()))
+    assert set(stored) == {"person", "phrase", "frames"}
+    back = WakeTemplate.from_json(stored)
+    assert (back.person, back.phrase) == ("ann", "hey care")
+    np.testing.assert_allclose(back.frames, frames, atol=1e-4)
+    with pytest.raises(ValueError):
+        WakeTemplate.from_json({"person": "ann", "phrase": "hey care", "frames": [[1.0, 2.0]]})
 
 
 def test_a_stream_fed_block_by_block_proposes_once_as_the_phrase_ends(voices: ModuleType,
