@@ -315,7 +315,9 @@ def _detector_memory_mb() -> tuple[float, float]:
             "from voicecare.audio.chunk import AudioChunk\n"
             "from voicecare.listening.wake_detect import WakeDetector\n"
             "from voicecare.listening.templates import WakeTemplate\n"
-            "def peak(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+            "def peak():\n"
+            "    for line in open('/proc/self/status'):\n"
+            "        if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024\n"
             "a = peak()\n"
             "import onnxruntime\n"
             "b = peak()\n"
@@ -358,6 +360,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _margins(data: dict[str, Any], conditions: tuple[str, ...]) -> str:
+    """Threshold-free: each person's lowest own template score per condition against the highest and
+    the 99th-percentile score broadcast talk by other voices reaches on their templates."""
+    parts = []
+    for person in PHRASE_VOICES:
+        scores = sorted((h.raw[person][0] for items in data["negatives"].values() for i in items
+                         if i.voice != person for h in i.heard), reverse=True)
+        own = {c: min(i.heard[0].raw[person][0] for i in data["positives"] if i.voice == person and i.condition == c)
+               for c in conditions}
+        parts.append(f"{person}: broadcast max {scores[0]:.3f}, 99% {scores[len(scores) // 100]:.3f}; own lowest "
+                     + ", ".join(f"{c} {v:.3f}" for c, v in own.items()))
+    return " | ".join(parts)
+
+
 def compare_phrases(quick: bool, settings: WakeSettings | None) -> None:
     """Each phrase under the same thresholds and under its own chosen ones (clean, 10 dB, far field)."""
     conditions = ("clean", "babble 10 dB")
@@ -379,6 +395,7 @@ def compare_phrases(quick: bool, settings: WakeSettings | None) -> None:
             w, h = false_wakes(tune, tuple(v for v in PHRASE_VOICES if v in TUNE_VOICES), chosen)
             allw, allh = false_wakes([i for items in data["negatives"].values() for i in items], PHRASE_VOICES, chosen)
             print(line + f"{w / h:>14.2f}{allw / allh:>13.2f}")
+        print("    " + _margins(data, conditions))
 
 
 if __name__ == "__main__":
