@@ -101,9 +101,10 @@ def false_wakes(items: list[Item], persons: tuple[str, ...], settings: WakeSetti
 def gather(phrase: str, quick: bool, conditions: tuple[str, ...], corpora: tuple[str, ...],
            with_before: bool, every: int, shared: dict[int, Any] | None = None,
            before_broadcast: bool = True, only: str | None = None,
-           persons: tuple[str, ...] = PERSONS) -> dict[str, Any]:
+           persons: tuple[str, ...] = PERSONS, offset: int = 0) -> dict[str, Any]:
     """Measure everything once (cached under benchmarks/.cache)."""
-    key = f"{phrase.replace(' ', '_')}-{'quick' if quick else 'full'}-{every}-{len(persons)}"
+    key = f"{phrase.replace(' ', '_')}-{'quick' if quick else 'full'}-{every}-{len(persons)}" + (
+        f"-from{offset}" if offset else "")
     from voicecare.asr.keyword import KeywordSpotter
 
     made: dict[str, Any] = {}
@@ -119,7 +120,7 @@ def gather(phrase: str, quick: bool, conditions: tuple[str, ...], corpora: tuple
             made["cond"] = Conditions() if only is None or only.startswith("positives") else None
         return made["g"]
 
-    requests = read_lines(DATA / "addressed.tsv")[::every]
+    requests = read_lines(DATA / "addressed.tsv")[offset::every]
     pos: list[Item] = []
     picked = (only or "").removeprefix("positives:").split(",")
     wanted = persons if only in (None, "positives") else tuple(v for v in persons if v in picked)
@@ -231,16 +232,17 @@ def pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}%" if b else "    -"
 
 
-def print_found(items: list[Item], settings: WakeSettings, with_before: bool) -> None:
+def print_found(items: list[Item], settings: WakeSettings, with_before: bool,
+                persons: tuple[str, ...] = PERSONS) -> None:
     """Found per condition and voice (after, and before), and per way of saying it."""
     conditions = [c for c in CONDITIONS if any(i.condition == c for i in items)]
-    head = f"{'condition':<16}" + "".join(f"{v.split(':')[-1][:9]:>11}" for v in PERSONS) + f"{'all':>8}"
+    head = f"{'condition':<16}" + "".join(f"{v.split(':')[-1][:9]:>11}" for v in persons) + f"{'all':>8}"
     head += f"{'alone':>8}{'breath':>8}{'pause':>8}" + (f"{'before':>9}" if with_before else "")
     print(head + "   (after, % found; voices joe and slt-hts are measure-only)")
     for condition in conditions:
         rows = [i for i in items if i.condition == condition]
         line = f"{condition:<16}"
-        for voice in PERSONS:
+        for voice in persons:
             mine = [i for i in rows if i.voice == voice]
             line += f"{pct(sum(found(i, voice, settings) for i in mine), len(mine)):>11}"
         line += f"{pct(sum(found(i, i.voice, settings) for i in rows), len(rows)):>8}"
@@ -338,8 +340,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phrases", action="store_true", help="compare the wake phrase with longer ones")
     parser.add_argument("--final-b", action="store_true", help="also score broadcast_b.tsv (once, thresholds frozen)")
     parser.add_argument("--only", help="only measure this part (positives, broadcast, broadcast_a, broadcast_b)")
+    parser.add_argument("--extra", action="store_true", help="more requests by the measure-only voices")
     parser.add_argument("--gather-phrases", action="store_true", help="only measure the phrase comparison's data")
     args = parser.parse_args(argv)
+    if args.extra:
+        extra = gather(WAKE, True, CONDITIONS, (), with_before=False, every=20, persons=MEASURE_VOICES, offset=5,
+                       only=args.only or "positives")
+        if not args.only:
+            print(f"\nmeasure-only voices, 8 more requests each (every 20th from the 6th), thresholds frozen")
+            print_found(extra["positives"], WakeSettings(), with_before=False, persons=MEASURE_VOICES)
+        return 0
     if args.gather_phrases:
         compare_phrases(args.quick, None)
         return 0
