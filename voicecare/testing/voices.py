@@ -256,15 +256,18 @@ FAR_TAIL_SECONDS = 0.6
 """Quiet appended before the reverb so that the voice's tail is kept."""
 
 
-def far_field(speech: AudioChunk, down_db: float = 15.0) -> AudioChunk:
-    """The voice as heard from across a room: a reverberant tail (sox ``reverb``) and ``down_db`` quieter.
+def far_field(speech: AudioChunk, down_db: float = 15.0, *, tail_seconds: float = FAR_TAIL_SECONDS,
+              rumble_below_db: float | None = None, seed: int = 0) -> AudioChunk:
+    """The voice as heard from across a room: a reverberant tail (sox ``reverb``) and ``down_db`` quieter,
+    over a low house rumble (below 300 Hz) ``rumble_below_db`` under the far voice when given.
 
-    The result is ``FAR_TAIL_SECONDS`` longer than ``speech``; the voice itself ends where it did.
+    The result is ``tail_seconds`` longer than ``speech`` (0 for a clip that already ends in quiet for
+    the tail to ring into); the voice itself ends where it did.
     """
     exe = shutil.which("sox")
     if exe is None:
         raise AudioError("sox is not installed", "install it: apt-get install sox")
-    padded = conversation([speech, FAR_TAIL_SECONDS])
+    padded = conversation([speech, tail_seconds]) if tail_seconds > 0 else speech
     with tempfile.TemporaryDirectory(prefix="voicecare-far-") as tmp:
         dry, wet = Path(tmp) / "dry.wav", Path(tmp) / "wet.wav"
         write_wav(dry, padded)
@@ -273,5 +276,19 @@ def far_field(speech: AudioChunk, down_db: float = 15.0) -> AudioChunk:
         if proc.returncode != 0:
             raise AudioError(f"sox reverb failed ({proc.stderr.decode(errors='replace').strip()[-200:]})",
                              "check that sox runs from a shell")
-        out = load_wav(wet)
-    return AudioChunk.from_array(out.array()[: padded.samples], timestamp=speech.timestamp)
+        far = load_wav(wet)
+    x = _floats(far)[: padded.samples]
+    if rumble_below_db is not None:
+        x = x + _rumble(len(x), seed) * active_level(far) * 10 ** (-rumble_below_db / 20)
+    return AudioChunk.from_array(float_to_int16(x), timestamp=speech.timestamp)
+
+
+def _rumble(samples: int, seed: int) -> np.ndarray:
+    """Low house rumble (below 300 Hz, falling with frequency) at unit RMS."""
+    rng = np.random.default_rng(seed)
+    size = 1 << max(1, (samples - 1).bit_length())
+    spectrum = np.fft.rfft(rng.standard_normal(size))
+    f = np.fft.rfftfreq(size, 1 / RATE)
+    spectrum *= np.where(f < 20.0, 0.0, 1.0) / np.maximum(f, 20.0) * (f < 300.0)
+    rumble = np.fft.irfft(spectrum, size)[:samples]
+    return rumble / (float(np.sqrt(np.mean(rumble**2))) or 1.0)
