@@ -98,7 +98,11 @@ def test_adaptation_moves_the_print_and_stays_bounded(voices, encoder, prints):
     adapted = verifier.prints[0]
     assert adapted.embeddings.shape == (len(ENROLL) + 3, 256)
     np.testing.assert_array_equal(adapted.embeddings[: len(ENROLL)], prints["rms"].embeddings)
-    assert verifier.judge(encoder.encode(line)).similarity > before
+    after = verifier.judge(encoder.encode(line))
+    assert after.similarity > before
+    default = SpeakerVerifier([adapted], encoder=encoder)  # the shipped thresholds
+    assert default.judge(encoder.encode(line)).verdict == "person"
+    assert default.verify(voices.speak("I have been doing the stretches every morning", "awb")).verdict != "person"
 
 
 def test_adaptation_refuses_a_short_or_unlike_utterance(voices, encoder, prints):
