@@ -35,6 +35,8 @@ person's own voice."""
 
 ENROLL_TEXTS: tuple[str, ...] = ("hey care", "Hey, care!", "hey care?")
 """Three clean wake phrases (a synthesizer says one text the same way every time)."""
+ENROLL_SENTENCE = "I am setting up my assistant so that it knows my voice when I call for help"
+"""The optional enrollment sentence: several seconds of voice where a wake phrase gives under one."""
 ADAPT_TEXTS: tuple[str, ...] = (
     "good morning, is it going to rain today",
     "I did the stretches after breakfast and they helped",
