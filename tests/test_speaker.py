@@ -165,3 +165,10 @@ def test_weak_speech_is_faster_and_quieter(voices):
 def test_silence_is_unsure_not_an_error(encoder, prints):
     match = SpeakerVerifier(prints.values(), encoder=encoder).verify(AudioChunk.silence(0.4))
     assert match.verdict == "unsure" and match.speech_seconds == 0.0
+
+
+def test_one_window_of_a_long_utterance_keeps_its_voice(voices):
+    chunk = voices.speak("I fell on the patio this morning and now my hip really hurts when I try to stand up", "kal")
+    one, every = SpeakerEncoder(max_partials=1).embed(chunk), SpeakerEncoder(max_partials=None).embed(chunk)
+    other = SpeakerEncoder(max_partials=1).embed(voices.speak("I fell on the patio this morning", "rms"))
+    assert _cos(one, every) > 0.9 > _cos(one, other)
