@@ -4,6 +4,16 @@ A print holds embeddings only (never audio): the enrollment recordings' and a ca
 most recent utterances the person certainly made. The verdict has three values so that nothing
 is guessed: "person", "other", and "unsure" (too short to tell, or in between), which callers
 treat with a check rather than a decision.
+
+Use::
+
+    encoder = SpeakerEncoder()
+    encoder.load()                                   # at start-up: a ModelError if the weights are bad
+    verifier = SpeakerVerifier([VoicePrint.from_dict(d) for d in stored], VerifierSettings(), encoder)
+    match = verifier.verify(utterance_audio)         # VoiceMatch: similarity, person, verdict, ...
+    if the person surely said it:                    # a request after the wake phrase, a confirmed answer
+        verifier.adapt(match.closest, match.embedding)
+        stored = [p.to_dict() for p in verifier.prints]
 """
 
 from __future__ import annotations
