@@ -1,1 +1,1 @@
-"""Listening: from audio to whether the person spoke to the assistant, stage by stage."""
+"""Listening: from audio to whether the person spoke to the assistant, and who spoke, stage by stage."""
