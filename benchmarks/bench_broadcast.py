@@ -86,7 +86,7 @@ def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[
         "urgent": escalations["urgent"] / hours,
         "routine": escalations["routine"] / hours,
         "checks": sum(1 for e in events if e["type"] == "check" and e["state"] == "asked") / hours,
-        "false wakes": sum(1 for e in heard if e.get("wake") == "said") / hours,
+        "false wakes": sum(1 for e in heard if (e.get("wake") or {}).get("how") == "said") / hours,
         "things said": sum(1 for e in events if e["type"] == "say") / hours,
         "sessions": max(0, started) / hours,
         "controls": controls / hours,
@@ -132,7 +132,8 @@ def run_addressed(quick: bool) -> None:
     from voicecare.config import load_config
     from voicecare.journal import Journal
     from voicecare.runtime.build import build_brain
-    from voicecare.runtime.hearing import Listener, listening_for
+    from voicecare.listening.pipeline import build_pipeline
+    from voicecare.listening.wake_stage import listening_for
 
     nowhere = Path("/nonexistent/voicecare.toml")
     config = load_config(None, system=nowhere, user=nowhere, env={"LANG": "en_GB.UTF-8"})
@@ -140,8 +141,7 @@ def run_addressed(quick: bool) -> None:
     phrases, vocabulary = domain_language(Path(config.paths.content_dir), vocabulary=brain.understander.vocabulary())
     recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, WAKE), vocabulary=vocabulary)
     wake, spotter = listening_for(brain.wake, recognizer)
-    listener = Listener(brain.understander.understand, wake, spotter,
-                        understand_other=brain.understander.understand_alternative)
+    listener = build_pipeline(brain.understander, wake, spotter)
 
     def fresh() -> object:
         return build_brain(config, Journal.memory(), wake_phrase=WAKE).assistant
