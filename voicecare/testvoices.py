@@ -248,3 +248,32 @@ def conversation(parts: list[AudioChunk | float]) -> AudioChunk:
         else:
             pieces.append(AudioChunk.silence(float(part)).audio)
     return AudioChunk(rate=RATE, width=2, channels=1, audio=b"".join(pieces), timestamp=0.0)
+
+
+def far_field(clip: AudioChunk, down_db: float = 15.0, reverberance: float = 40.0,
+              rumble_below_db: float = 20.0, seed: int = 0) -> AudioChunk:
+    """The clip as from across a room: ``down_db`` quieter, with a reverberant tail (sox ``reverb``;
+    reverberance 40 gives about 0.45 s to -60 dB) and a low house rumble ``rumble_below_db`` under
+    the far voice. The clip should end with a second of quiet for the tail to ring into."""
+    exe = shutil.which("sox")
+    if exe is None:
+        raise AudioError("sox is not installed", "install it: apt-get install sox")
+    with tempfile.TemporaryDirectory(prefix="voicecare-far-") as tmp:
+        dry, wet = Path(tmp) / "dry.wav", Path(tmp) / "wet.wav"
+        write_wav(dry, clip)
+        cmd = [exe, str(dry), str(wet), "gain", f"{-down_db:.1f}", "reverb", f"{reverberance:.0f}", "50", "50"]
+        proc = subprocess.run(cmd, capture_output=True, timeout=_SYNTH_TIMEOUT_SECONDS)
+        if proc.returncode != 0:
+            raise AudioError(f"sox reverb failed ({proc.stderr.decode(errors='replace').strip()[:80]})",
+                             "check that sox runs from a shell")
+        far = load_wav(wet)
+    x = _floats(far)
+    rng = np.random.default_rng(seed)
+    size = 1 << max(1, (len(x) - 1).bit_length())
+    spectrum = np.fft.rfft(rng.standard_normal(size))
+    f = np.fft.rfftfreq(size, 1 / RATE)
+    spectrum *= np.where(f < 20.0, 0.0, 1.0) / np.maximum(f, 20.0) * (f < 300.0)  # rumble below 300 Hz
+    rumble = np.fft.irfft(spectrum, size)[: len(x)]
+    level = float(np.sqrt(np.mean(rumble**2))) or 1.0
+    rumble *= active_level(far) / level * 10 ** (-rumble_below_db / 20)
+    return AudioChunk.from_array(float_to_int16(x + rumble), timestamp=clip.timestamp)

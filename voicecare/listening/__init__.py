@@ -1,1 +1,1 @@
-"""The listening stages, one module a stage: front end, wake detector, recognizer, understanding, voice."""
+"""Listening: from audio to whether the person spoke to the assistant, stage by stage."""

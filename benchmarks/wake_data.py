@@ -1,0 +1,239 @@
+"""What bench_wake measures, gathered once: each utterance's template score, level spread, keyword
+spot and today's verdict, for the wake phrase said by a person (in each condition) and for broadcast
+talk by other voices. Decisions under any thresholds are then made from these by the detector's own
+code, so thresholds can be chosen on one part of the data and reported on another."""
+
+from __future__ import annotations
+
+import csv
+import random
+import resource
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from voicecare import testvoices as tv
+from voicecare.audio.chunk import AudioChunk
+from voicecare.audio.endpoint import Endpointer
+from voicecare.listening.embedding import SpeechEmbedder
+from voicecare.listening.templates import WakeTemplate, match, normalized, templates_from_recordings
+from voicecare.listening.wake_detect import level_spread_db
+
+DATA = Path(__file__).parent / "data"
+BROADCAST_VOICES = ("slt", "awb", "rms", "kal", "festival:slt-hts", "piper:joe")
+"""The television's voices, line by line in turn (as bench_broadcast plays them)."""
+MEASURE_ONLY = frozenset({"piper:joe", "festival:slt-hts"})
+CONDITIONS = ("clean", "babble 20 dB", "babble 10 dB", "babble 5 dB", "far field", "far + TV 10 dB")
+ENROLL_SAYINGS = ("{}!", "{}.", "{},")
+ENROLL_TEMPI = (0.94, 1.0, 1.06)
+"""Set-up recordings: the phrase said three times, each with its own punctuation and pace."""
+ALONE = ("{}", "{}?")
+
+
+@dataclass
+class Cost:
+    """CPU seconds spent on each stage and seconds of audio it ran on."""
+
+    embed_cpu: float = 0.0
+    dtw_cpu: float = 0.0
+    keyword_cpu: float = 0.0
+    keyword_seconds: float = 0.0
+    audio_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """One utterance as the wake detector and today's path saw it."""
+
+    raw: dict[str, tuple[float, float]]
+    """Person (voice) -> (template score, template end in seconds)."""
+    spread_db: float
+    spot_end: float | None
+    before: bool | None
+    """Today's verdict (transcript and keyword search); None when not measured."""
+    utterances: int = -1
+    """How many utterances the endpointer made of the clip (-1: not run)."""
+
+
+@dataclass
+class Item:
+    """A clip: a positive (the person's phrase) or broadcast talk, with its utterances."""
+
+    voice: str
+    text: str
+    kind: str
+    """"alone", "one breath", "pause" or "broadcast"."""
+    condition: str
+    seconds: float
+    heard: list[Heard] = field(default_factory=list)
+
+
+def tempo(chunk: AudioChunk, factor: float) -> AudioChunk:
+    """The same words a little faster or slower (sox ``tempo``), pitch kept."""
+    if abs(factor - 1.0) < 1e-3:
+        return chunk
+    import shutil
+    import subprocess
+    import tempfile
+
+    from voicecare.audio.wav import load_wav, write_wav
+
+    with tempfile.TemporaryDirectory(prefix="bench-wake-") as tmp:
+        src, out = Path(tmp) / "a.wav", Path(tmp) / "b.wav"
+        write_wav(src, chunk)
+        subprocess.run([shutil.which("sox") or "sox", str(src), str(out), "tempo", "-s", f"{factor:.3f}"],
+                       check=True, capture_output=True)
+        return load_wav(out)
+
+
+def enrollment(voice: str, phrase: str) -> list[AudioChunk]:
+    """Three clean set-up recordings of the phrase by the voice."""
+    return [tv.conversation([0.4, tempo(tv.speak(form.format(phrase), voice), pace), 0.4])
+            for form, pace in zip(ENROLL_SAYINGS, ENROLL_TEMPI)]
+
+
+def read_lines(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [row["text"].strip() for row in csv.DictReader(handle, delimiter="\t") if row.get("text", "").strip()]
+
+
+class Conditions:
+    """Puts a clean clip into each listening condition (fixed seeds: the same noise for every row)."""
+
+    def __init__(self) -> None:
+        self.babble = tv.babble(40.0, talkers=5, seed=7)
+        lines = read_lines(DATA / "broadcast.tsv")[300:330]
+        self.television = tv.conversation([part for n, line in enumerate(lines)
+                                           for part in (tv.speak(line, ("slt", "awb", "kal")[n % 3]), 0.3)])
+
+    def apply(self, condition: str, clip: AudioChunk, speech: AudioChunk, seed: int) -> AudioChunk:
+        if condition == "clean":
+            return clip
+        if condition.startswith("babble"):
+            snr = float(condition.split()[1])
+            return _mix_at(clip, _slice(self.babble, clip, seed), tv.active_level(speech), snr)
+        far = tv.far_field(clip, seed=seed)
+        if condition == "far field":
+            return far
+        return _mix_at(far, _slice(self.television, far, seed), tv.active_level(speech) * 10 ** (-15 / 20), 10.0)
+
+
+def _slice(noise: AudioChunk, clip: AudioChunk, seed: int) -> np.ndarray:
+    x = noise.array().astype(np.float64) / 32768.0
+    start = random.Random(seed).randrange(0, max(1, len(x) - clip.samples))
+    return np.resize(x[start:], clip.samples)
+
+
+def _mix_at(clip: AudioChunk, noise: np.ndarray, speech_level: float, snr: float) -> AudioChunk:
+    x = clip.array().astype(np.float64) / 32768.0
+    level = float(np.sqrt(np.mean(noise**2))) or 1.0
+    return AudioChunk.from_array(np.clip(x + noise * speech_level / level * 10 ** (-snr / 20), -1.0, 1.0))
+
+
+class Gatherer:
+    """Runs the embedder, template matching, keyword search and (optionally) today's path."""
+
+    def __init__(self, phrase: str, templates: dict[str, list[WakeTemplate]], spotter: Any,
+                 before: Callable[[AudioChunk, Any], bool] | None) -> None:
+        self.phrase = phrase
+        self.embedder = SpeechEmbedder()
+        self.templates = {p: [normalized(t.frames) for t in ts] for p, ts in templates.items()}
+        self.spotter = spotter
+        self.before = before
+        self.cost = Cost()
+        self.spot_all = before is not None
+        self.frames_cache: dict[int, np.ndarray] = {}
+        """Broadcast lines' frames, shared between phrases (the same audio whatever the phrase)."""
+        self.keep_frames = False
+
+    def hear(self, audio: AudioChunk, persons: list[str], with_before: bool) -> list[Heard]:
+        """The detector on the whole clip, as it runs on every block (the phrase may be anywhere), and
+        today's path on each utterance the endpointer makes of it."""
+        samples = audio.array()
+        began = time.process_time()
+        key = hash(audio.audio)
+        frames = self.frames_cache.get(key)
+        if frames is None:
+            frames = normalized(self.embedder.embed(samples))
+            if self.keep_frames:
+                self.frames_cache[key] = frames
+        mid = time.process_time()
+        raw = {}
+        for person in persons:
+            best = max((match(t, frames, len(frames)) for t in self.templates[person]), key=lambda m: m.score)
+            raw[person] = (best.score, (best.end_frame + 1) * 0.08 - 0.16)
+        done = time.process_time()
+        self.cost.embed_cpu += mid - began
+        self.cost.dtw_cpu += (done - mid) / max(1, len(persons))
+        self.cost.audio_seconds += audio.seconds
+        spread = level_spread_db(samples)
+        could_propose = max(r for r, _ in raw.values()) >= LOWEST_PROPOSE - MOST_ALLOWANCE * min(
+            1.0, max(0.0, (40.0 - spread) / 25.0))
+        spot = None
+        if self.spot_all or could_propose:
+            spot = self.spotter.spot(audio)
+            self.cost.keyword_cpu += time.process_time() - done
+            self.cost.keyword_seconds += audio.seconds
+        verdict, utterances = None, -1
+        if with_before and self.before is not None:
+            endpointer = Endpointer()
+            chunks = [u.audio for u in endpointer.feed(audio) + endpointer.flush()]
+            utterances = len(chunks)
+            verdict = False
+            for chunk in chunks:
+                heard = self.spotter.spot(chunk)
+                if heard is not None and self.before(chunk, heard):
+                    verdict = True
+                    break
+        return [Heard(raw, spread, None if spot is None else float(spot.end), verdict, utterances)]
+
+
+LOWEST_PROPOSE = 0.80
+MOST_ALLOWANCE = 0.12
+"""The widest first stage bench_wake tries: the keyword search is only needed where it could propose."""
+
+
+def make_templates(voices: list[str], phrase: str) -> dict[str, list[WakeTemplate]]:
+    embedder = SpeechEmbedder()
+    return {v: templates_from_recordings(embedder, enrollment(v, phrase), phrase, v) for v in voices}
+
+
+def positives(gatherer: Gatherer, voices: list[str], requests: list[str], conditions: list[str],
+              cond: Conditions, with_before: bool) -> list[Item]:
+    """The phrase alone and before each request (one breath, and after a comma), by each voice."""
+    items = []
+    phrase = gatherer.phrase
+    for voice in voices:
+        texts = [(form.format(phrase), "alone") for form in ALONE]
+        texts += [(f"{phrase} {r}", "one breath") for r in requests] + [(f"{phrase}, {r}", "pause") for r in requests]
+        for n, (text, kind) in enumerate(texts):
+            speech = tv.speak(text, voice)
+            clip = tv.conversation([0.5, speech, 1.0])
+            for condition in conditions:
+                audio = cond.apply(condition, clip, speech, seed=n)
+                item = Item(voice, text, kind, condition, audio.seconds)
+                item.heard = gatherer.hear(audio, [voice], with_before)
+                items.append(item)
+    return items
+
+
+def broadcast(gatherer: Gatherer, path: Path, persons: list[str], with_before: bool,
+              limit: int | None = None) -> list[Item]:
+    """Each broadcast line by its voice (in turn), scored against every person's templates."""
+    items = []
+    gatherer.keep_frames = True
+    for n, line in enumerate(read_lines(path)[:limit]):
+        voice = BROADCAST_VOICES[n % len(BROADCAST_VOICES)]
+        audio = tv.conversation([0.4, tv.speak(line, voice), 0.6])
+        item = Item(voice, line, "broadcast", "clean", audio.seconds)
+        item.heard = gatherer.hear(audio, persons, with_before)
+        items.append(item)
+    gatherer.keep_frames = False
+    return items
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

@@ -1,0 +1,194 @@
+"""The person's wake phrase as embedding templates, and the matching of a template in new audio.
+
+A template is the embedding sequence of the phrase said once at set-up (the audio itself is never
+kept). A later utterance is matched to it by subsequence dynamic time warping: the phrase may start
+anywhere in the utterance's opening and be said up to twice as fast or as slow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from voicecare.audio.chunk import RATE, AudioChunk
+from voicecare.listening.embedding import FRAME_SECONDS, SpeechEmbedder
+
+_INF = np.float32(1e9)
+
+
+@dataclass(frozen=True, slots=True)
+class WakeTemplate:
+    """One enrolled saying of the wake phrase: ``frames`` (n, 96) float32 embeddings, no audio."""
+
+    person: str
+    phrase: str
+    frames: np.ndarray
+
+    @property
+    def name(self) -> str:
+        return f"{self.person}:{self.phrase}"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The best placing of one template in an utterance."""
+
+    score: float
+    """1 - the mean cosine distance along the warping path: 1 is identical, about 0.5 unrelated."""
+    start_frame: int
+    end_frame: int
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where the voice is in a recording, in seconds, by its energy."""
+
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+def speech_span(samples: np.ndarray, floor_db: float = -50.0, below_peak_db: float = 35.0) -> Span | None:
+    """The first to the last 20 ms frame within ``below_peak_db`` of the loudest and above ``floor_db``."""
+    frame = RATE // 50
+    n = len(samples) // frame
+    if n == 0:
+        return None
+    x = samples[: n * frame].astype(np.float64) / 32768.0
+    energy_db = 10 * np.log10((x.reshape(n, frame) ** 2).mean(axis=1) + 1e-12)
+    active = np.flatnonzero((energy_db >= energy_db.max() - below_peak_db) & (energy_db >= floor_db))
+    if len(active) == 0:
+        return None
+    return Span(active[0] * frame / RATE, (active[-1] + 1) * frame / RATE)
+
+
+def normalized(frames: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, so a dot product is a cosine."""
+    norms = np.linalg.norm(frames, axis=1, keepdims=True)
+    return (frames / np.maximum(norms, 1e-6)).astype(np.float32)
+
+
+FRAMES_FROM_START = 0.24
+"""Seconds after the voice begins that the template's first frame ends (a frame looks 0.775 s back)."""
+FRAMES_AFTER_END = 0.16
+"""Seconds after the voice ends that the template's last frame ends (words may follow at once)."""
+
+
+def phrase_frames(frames: np.ndarray, span: Span) -> np.ndarray:
+    """The frames that see the phrase: ending from just after it begins to just after it ends."""
+    first = max(0, int(round((span.start + FRAMES_FROM_START) / FRAME_SECONDS)) - 1)
+    last = min(len(frames), int(round((span.end + FRAMES_AFTER_END) / FRAME_SECONDS)))
+    return frames[first:max(last, first + 1)]
+
+
+def template_from_recording(embedder: SpeechEmbedder, recording: AudioChunk, phrase: str,
+                            person: str) -> WakeTemplate | None:
+    """The template of one recording of the phrase, or None when there is no voice in it."""
+    samples = recording.array()
+    span = speech_span(samples)
+    if span is None:
+        return None
+    frames = embedder.embed(samples)
+    return WakeTemplate(person, phrase, phrase_frames(frames, span).copy())
+
+
+def match(template: np.ndarray, utterance: np.ndarray, max_start_frame: int) -> Match:
+    """Subsequence DTW of a normalized template (n, 96) in normalized utterance frames (m, 96).
+
+    Steps (1,1), (1,2) and (2,1): each template frame is used once, or skipped when the utterance is
+    faster, and an utterance frame may be skipped when slower; the cost is the mean cosine distance
+    over the template's frames. The path must start in the first ``max_start_frame`` frames.
+    """
+    n, m = len(template), len(utterance)
+    if n == 0 or m == 0:
+        return Match(0.0, 0, 0)
+    dist = 1.0 - template @ utterance.T  # (n, m)
+    cost = np.full((n, m), _INF, np.float32)
+    start = np.zeros((n, m), np.int32)
+    limit = min(m, max_start_frame + 1)
+    cost[0, :limit] = dist[0, :limit]
+    start[0, :] = np.arange(m)
+    for i in range(1, n):
+        options = [np.full(m, _INF, np.float32) for _ in range(3)]
+        origins = [np.zeros(m, np.int32) for _ in range(3)]
+        options[0][1:] = cost[i - 1, :-1]
+        origins[0][1:] = start[i - 1, :-1]
+        options[1][2:] = cost[i - 1, :-2]
+        origins[1][2:] = start[i - 1, :-2]
+        if i >= 2:  # the template row skipped counts as said at this utterance frame
+            options[2][1:] = cost[i - 2, :-1] + dist[i - 1, 1:]
+            origins[2][1:] = start[i - 2, :-1]
+        stacked = np.stack(options)
+        best = np.argmin(stacked, axis=0)
+        cost[i] = stacked[best, np.arange(m)] + dist[i]
+        start[i] = np.stack(origins)[best, np.arange(m)]
+    end = int(np.argmin(cost[n - 1]))
+    total = float(cost[n - 1, end])
+    if total >= _INF:
+        return Match(0.0, 0, 0)
+    return Match(1.0 - total / n, int(start[n - 1, end]), end)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingLimits:
+    """What a set-up recording of the phrase must be like (a phrase of two to five syllables)."""
+
+    min_level_db: float = -40.0
+    """dBFS of the voice's active part: quieter is too far from the microphone."""
+    max_clipped_fraction: float = 0.001
+    min_speech_seconds: float = 0.3
+    max_speech_seconds: float = 2.5
+    min_agreement: float = 0.80
+    """Template score each recording must reach against another of the set: the same phrase."""
+
+
+def check_recording(recording: AudioChunk, limits: RecordingLimits = RecordingLimits(),
+                    spotter: object | None = None) -> str | None:
+    """Why this set-up recording is poor (a sentence to say to the person), or None when it is fine.
+
+    ``spotter`` (``asr.keyword.KeywordSpotter``), when given, must hear the phrase in it.
+    """
+    if not recording.is_internal or recording.samples == 0:
+        return "the recording is empty or not 16 kHz mono"
+    samples = recording.array()
+    span = speech_span(samples, floor_db=-90.0)
+    if span is None:
+        return "nothing was heard"
+    voice = samples[int(span.start * RATE):int(span.end * RATE)].astype(np.float64) / 32768.0
+    level = 10 * np.log10(float(np.mean(voice**2)) + 1e-12)
+    if level < limits.min_level_db:
+        return "it was too quiet; come closer or speak up"
+    if float(np.mean(np.abs(samples) >= 32000)) > limits.max_clipped_fraction:
+        return "it was too loud and distorted; speak a little further from the device"
+    if span.seconds < limits.min_speech_seconds:
+        return "it was too short; say the whole phrase"
+    if span.seconds > limits.max_speech_seconds:
+        return "it was too long; say just the phrase, on its own"
+    if spotter is not None and getattr(spotter, "spot")(recording) is None:
+        return "the wake phrase was not heard in it; say just the phrase"
+    return None
+
+
+def templates_from_recordings(embedder: SpeechEmbedder, recordings: list[AudioChunk], phrase: str,
+                              person: str) -> list[WakeTemplate]:
+    """One template per recording with a voice in it (check each with ``check_recording`` first)."""
+    made = (template_from_recording(embedder, r, phrase, person) for r in recordings)
+    return [t for t in made if t is not None]
+
+
+def disagreeing(templates: list[WakeTemplate], limits: RecordingLimits = RecordingLimits()) -> list[int]:
+    """Indices of templates not like any other of the set (another phrase, or a cough): re-ask those."""
+    if len(templates) < 2:
+        return []
+    frames = [normalized(t.frames) for t in templates]
+    odd = []
+    for i, mine in enumerate(frames):
+        best = max(match(mine, other, max_start_frame=len(other)).score
+                   for j, other in enumerate(frames) if j != i)
+        if best < limits.min_agreement:
+            odd.append(i)
+    return odd
