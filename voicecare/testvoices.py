@@ -183,6 +183,43 @@ def mix(speech: AudioChunk, noise: AudioChunk, snr_db: float) -> AudioChunk:
     return AudioChunk.from_array(float_to_int16(s + n), timestamp=speech.timestamp)
 
 
+def sox(chunk: AudioChunk, *effects: str) -> AudioChunk:
+    """The audio through sox effects (e.g. ``"tempo", "1.2"``), back as 16 kHz 16-bit mono."""
+    exe = shutil.which("sox")
+    if exe is None:
+        raise AudioError("sox is not installed", "install it: apt-get install sox")
+    raw = ["-t", "raw", "-r", str(RATE), "-e", "signed-integer", "-b", "16", "-c", "1"]
+    proc = subprocess.run([exe, *raw, "-", *raw, "-", *effects], input=chunk.audio, capture_output=True,
+                          timeout=_SYNTH_TIMEOUT_SECONDS)
+    if proc.returncode != 0:
+        raise AudioError(f"sox {' '.join(effects)} failed: {proc.stderr.decode(errors='replace').strip()}",
+                         "check the effect's arguments")
+    return AudioChunk(rate=RATE, width=2, channels=1, audio=proc.stdout, timestamp=chunk.timestamp)
+
+
+ROOM_NOISE_LEVEL = 0.003
+"""RMS of a quiet room's fan rumble (about -50 dBFS), under speech moved away or said weakly."""
+
+
+def from_the_floor(speech: AudioChunk, drop_db: float = 15.0, reverberance: float = 30.0, seed: int = 0) -> AudioChunk:
+    """Speech from across a room: ``drop_db`` quieter, with a reverberant tail, over a room's rumble.
+
+    sox ``reverb 30`` gives a tail that falls by 60 dB in about 0.46 s.
+    """
+    far = sox(speech, "pad", "0", "0.5", "reverb", str(reverberance), "50", "100", "100", "0", "0", "gain", f"{-drop_db:g}")
+    room = noise(far.seconds, "fan", level=ROOM_NOISE_LEVEL, seed=seed)
+    mixed = _floats(far) + _fit(_floats(room), far.samples)
+    return AudioChunk.from_array(float_to_int16(mixed), timestamp=speech.timestamp)
+
+
+def weakly(speech: AudioChunk, drop_db: float = 20.0, tempo: float = 1.25, seed: int = 0) -> AudioChunk:
+    """Speech said weakly and breathlessly: faster, ``drop_db`` quieter, over a room's rumble."""
+    weak = sox(speech, "tempo", "-s", f"{tempo:g}", "gain", f"{-drop_db:g}")
+    room = noise(weak.seconds, "fan", level=ROOM_NOISE_LEVEL, seed=seed)
+    mixed = _floats(weak) + _fit(_floats(room), weak.samples)
+    return AudioChunk.from_array(float_to_int16(mixed), timestamp=speech.timestamp)
+
+
 def noise(seconds: float, kind: str = "white", level: float = 0.05, seed: int = 0) -> AudioChunk:
     """Stationary noise with the given RMS level (full scale = 1.0)."""
     n = int(round(seconds * RATE))

@@ -1,0 +1,137 @@
+"""Speaker verification on real synthesized voices, and the numpy encoder against its reference."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.speaker_signals import REFERENCE_SIGNALS, synthetic_voice
+from voicecare.audio.chunk import AudioChunk
+from voicecare.errors import ModelError
+from voicecare.listening import speaker_encoder as enc
+from voicecare.listening.speaker_encoder import SpeakerEncoder
+from voicecare.listening.speaker_verify import SpeakerVerifier, VerifierSettings, VoicePrint
+
+ENROLL = ("hey care", "Hey, care!", "hey care?", "the quick brown fox jumps over the lazy dog")
+"""Three ways of saying the wake phrase (a synthesizer says one text the same way every time)
+and the optional enrollment sentence."""
+LINES = ("my left leg has gone numb and I can't feel my foot",
+         "could you start my daily stretches please",
+         "I fell over in the garden and I can't get up")
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SpeakerEncoder:
+    return SpeakerEncoder()
+
+
+@pytest.fixture(scope="module")
+def prints(voices, encoder) -> dict[str, VoicePrint]:
+    return {v: VoicePrint.enroll(v, [voices.speak(t, v) for t in ENROLL], encoder) for v in ("slt", "rms", "awb")}
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_numpy_network_matches_the_reference_embeddings(encoder):
+    reference = np.load(Path(__file__).parent / "data" / "speaker_reference.npz")
+    full = SpeakerEncoder(max_partials=None)
+    for seed, f0, seconds in REFERENCE_SIGNALS:
+        mine = full.partial_embeddings(synthetic_voice(seed, f0, seconds)).mean(axis=0)
+        assert _cos(mine, reference[f"signal_{seed}"]) >= 0.999
+
+
+def test_embedding_is_unit_length_and_ignores_loudness(voices, encoder):
+    chunk = voices.speak(LINES[0], "slt")
+    quiet = AudioChunk.from_array((chunk.array() * 0.1).astype(np.int16))
+    a, b = encoder.embed(chunk), encoder.embed(quiet)
+    assert a.shape == (256,) and abs(float(np.linalg.norm(a)) - 1.0) < 1e-4
+    assert _cos(a, b) > 0.99
+
+
+def test_each_voice_is_matched_to_its_own_print(voices, encoder, prints):
+    verifier = SpeakerVerifier(prints.values(), encoder=encoder)
+    for voice in prints:
+        for line in LINES:
+            match = verifier.verify(voices.speak(line, voice))
+            assert match.closest == voice, (voice, line, match)
+            assert match.verdict != "other"
+
+
+def test_another_voice_is_not_taken_for_the_person(voices, encoder, prints):
+    verifier = SpeakerVerifier([prints["slt"]], encoder=encoder)
+    for voice in ("rms", "espeak:en-us", "awb"):
+        for line in LINES:
+            match = verifier.verify(voices.speak(line, voice))
+            assert match.verdict != "person" and match.person is None, (voice, line, match)
+    own = verifier.verify(voices.speak(LINES[0], "slt"))
+    assert own.verdict != "other"
+
+
+def test_an_utterance_under_the_minimum_length_is_unsure(voices, encoder, prints):
+    verifier = SpeakerVerifier(prints.values(), encoder=encoder)
+    for word in ("yes", "stop"):
+        match = verifier.verify(voices.speak(word, "slt"))
+        assert match.speech_seconds < verifier.settings.min_speech_seconds
+        assert match.verdict == "unsure" and match.person is None
+
+
+def test_nobody_enrolled_is_unsure(voices, encoder):
+    match = SpeakerVerifier([], encoder=encoder).verify(voices.speak(LINES[0], "slt"))
+    assert match.verdict == "unsure" and match.closest is None
+
+
+def test_adaptation_moves_the_print_and_stays_bounded(voices, encoder, prints):
+    settings = VerifierSettings(adapt_keep=3)
+    verifier = SpeakerVerifier([prints["rms"]], settings, encoder)
+    line = voices.speak("I have been doing the stretches every morning this week", "rms")
+    before = verifier.judge(encoder.encode(line)).similarity
+    sentences = ["the kettle is on and the post has come", "my daughter is visiting on sunday afternoon",
+                 "I walked to the shop and back without stopping", "the heat pack helped a little last night",
+                 "remind me to take my tablets at six"]
+    for text in sentences:
+        assert verifier.adapt("rms", encoder.encode(voices.speak(text, "rms")))
+    adapted = verifier.prints[0]
+    assert adapted.embeddings.shape == (len(ENROLL) + 3, 256)
+    np.testing.assert_array_equal(adapted.embeddings[: len(ENROLL)], prints["rms"].embeddings)
+    assert verifier.judge(encoder.encode(line)).similarity > before
+
+
+def test_adaptation_refuses_a_short_or_unlike_utterance(voices, encoder, prints):
+    verifier = SpeakerVerifier([prints["slt"]], VerifierSettings(adapt_min_similarity=0.6), encoder)
+    assert not verifier.adapt("slt", encoder.encode(voices.speak("yes", "slt")))
+    assert not verifier.adapt("slt", encoder.encode(voices.speak(LINES[1], "espeak:en-us")))
+    assert not verifier.adapt("nobody", encoder.encode(voices.speak(LINES[1], "slt")))
+    assert verifier.prints[0].embeddings.shape[0] == len(ENROLL)
+
+
+def test_a_print_is_stored_as_numbers_and_read_back(prints):
+    data = prints["slt"].to_dict()
+    assert set(data) == {"person", "enrolled", "embeddings"}
+    back = VoicePrint.from_dict(data)
+    assert back.person == "slt" and back.enrolled == len(ENROLL)
+    assert np.allclose(back.embeddings, prints["slt"].embeddings, atol=1e-4)
+
+
+def test_missing_weights_give_one_line_error(tmp_path, voices):
+    with pytest.raises(ModelError) as caught:
+        SpeakerEncoder(tmp_path).embed(voices.speak("hello", "slt"))
+    line = caught.value.line()
+    assert "\n" not in line and "missing" in line and "convert_speaker_encoder" in line
+
+
+def test_corrupt_weights_give_one_line_error(tmp_path):
+    for name in (enc.WEIGHTS_NAME, enc.MANIFEST_NAME):
+        shutil.copyfile(enc.DATA_DIR / name, tmp_path / name)
+    weights = tmp_path / enc.WEIGHTS_NAME
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError) as caught:
+        SpeakerEncoder(tmp_path).load()
+    line = caught.value.line()
+    assert "\n" not in line and "corrupt" in line
