@@ -48,7 +48,7 @@ class AddressingMixin:
         u = event.understanding
         if self.mode is not Mode.EMERGENCY and self._doubt(event, now):
             log.info("a red flag in %s: checked first", "another voice" if event.voice else "a tentative window")
-            return self._ask_check(event, now, flag=u.intent,
+            return self._ask_check(event, now, flag=u.intent, other_voice=event.voice == "other",
                                    instead=Understanding(text="", intent="unknown", score=0.0))
         return self._escalate(u.intent, now)
 

@@ -105,6 +105,9 @@ class PendingCheck:
     deadline: float | None = None
     plainly: bool = False
     """Already asked again, plainly, because background talk drowned the answer."""
+    other_voice: bool = False
+    """Asked because the voice was clearly not an enrolled person's: unanswered, it lapses (a yes in their
+    voice still escalates). A television's actor never answers, and would otherwise escalate by silence."""
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ class RedFlagMixin:
     """Checks, escalation and the emergency (state lives on ``Assistant``)."""
 
     def _ask_check(self, event: Heard, now: float, flag: str | None = None,
-                   instead: Understanding | None = None) -> list[Action]:
+                   instead: Understanding | None = None, other_voice: bool = False) -> list[Action]:
         """Another reading of the words holds a red flag (or who said it is in doubt): stop, and ask
         about it before anything else."""
         if flag is None:
@@ -33,7 +33,8 @@ class RedFlagMixin:
         paused = self.runner.interrupt(now) if self.runner is not None else []
         actions += paused
         self._check = PendingCheck(flag, event.understanding if instead is None else instead, event.addressed,
-                                   resume=bool(paused), deadline=self._unspoken_deadline(now))
+                                   resume=bool(paused), deadline=self._unspoken_deadline(now),
+                                   other_voice=other_voice)
         return actions + [Say(self._check_text(flag), interrupt=True)]
 
     def _check_asked(self, flag: str) -> list[Action]:
@@ -68,22 +69,27 @@ class RedFlagMixin:
         """Not a yes or a no: ask once more; then act on the red flag, since they may be unable to answer."""
         assert self._check is not None
         check = self._check
+        if check.asked >= 2 and check.other_voice:
+            return self._check_cleared(now, None, state="lapsed")
         if check.asked >= 2:
             return [CheckRedFlag(check.flag, "unanswered"), *self._escalate(check.flag, now)]
         check.asked += 1
         check.deadline = self._unspoken_deadline(now)
         return [*self._say_prompt("check_yes_no"), Say(self._check_text(check.flag))]
 
-    def _check_cleared(self, now: float, wall: datetime) -> list[Action]:
-        """They said no: carry on with whatever was interrupted, or act on the words as first heard."""
+    def _check_cleared(self, now: float, wall: datetime | None, state: str = "cleared") -> list[Action]:
+        """They said no (or, for another voice's words, nobody answered: "lapsed"): carry on with whatever
+        was interrupted, or act on the words as first heard."""
         assert self._check is not None
         check, self._check = self._check, None
-        actions: list[Action] = [CheckRedFlag(check.flag, "cleared"), *self._say_prompt("check_cleared")]
+        actions: list[Action] = [CheckRedFlag(check.flag, state)]
+        if state == "cleared":
+            actions += self._say_prompt("check_cleared")
         if check.resume and self.runner is not None:
             return actions + self._from_runner(self.runner.carry_on(now), now)
         if self.mode is Mode.ASKING and self._open is not None:
             return actions + self._ask(self._open.question, now, self._open.asked)
-        if self.mode is Mode.IDLE and check.instead.intent != "unknown":
+        if self.mode is Mode.IDLE and check.instead.intent != "unknown" and wall is not None:
             return actions + self._heard(Heard(check.instead, addressed=check.addressed), now, wall)
         return actions
 
