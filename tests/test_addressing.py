@@ -243,3 +243,12 @@ def test_unenrolled_a_red_flag_in_a_session_escalates_at_once_as_before(config: 
     mark = talk.mark()
     talk.say("my leg has gone numb")
     assert talk.of("escalate", mark)[0]["severity"] == "urgent" and not talk.of("check", mark)
+
+
+def test_a_check_for_another_voices_red_flag_lapses_unanswered_and_the_session_carries_on(config: Config) -> None:
+    talk = _in_session(config)
+    mark = talk.mark()
+    _line(talk, "my leg has gone numb", voice="other")
+    talk.wait(120)
+    assert [e["state"] for e in talk.of("check", mark)] == ["asked", "lapsed"]
+    assert not talk.of("escalate", mark) and "stopped" not in sessions(talk, mark)
