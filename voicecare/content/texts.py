@@ -92,6 +92,7 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "enroll_done": frozenset(),
     "enroll_declined": frozenset(),
     "enroll_failed": frozenset(),
+    "enroll_stale": frozenset({"wake"}),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 

@@ -114,6 +114,8 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
                      wall_start=options.start)
     if options.greet and not options.input and brain.wake is not None:
         loop.say_now([Say(brain.texts.prompt("wake_prompt", wake=brain.wake.phrase))])
+    if listeners.stale and not options.input:
+        loop.say_now([Say(brain.texts.prompt("enroll_stale", wake=brain.wake.phrase))])
     offer = enrollment_offer(config, options, brain, wake, spotter, journal, parts, listeners)
     if offer is not None:
         parts.offer = offer
