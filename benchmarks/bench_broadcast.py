@@ -175,7 +175,8 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
             print(f"  {name}: {line}")
 
 
-def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: bool = True) -> None:
+def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: bool = True,
+               idle: bool = False) -> None:
     from benchmarks.person_flags import CONDITIONS, SessionBench, measure_person, red_flag_rows
     from benchmarks.wake_data import enrollment
     from voicecare.asr.select import create_recognizer
@@ -195,8 +196,9 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
     recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, WAKE), vocabulary=vocabulary)
     wake, spotter = listening_for(brain.wake, recognizer)
     rows = red_flag_rows()
-    rows = rows[::2] if quick else rows
-    print(f"\nthe person's red flags in a session: {len(rows)} rows x {len(voices)} voices, "
+    rows = rows[::4 if idle else 2] if quick else rows
+    where = "said as 'hey care, ...' to the idle assistant" if idle else "in a session"
+    print(f"\nthe person's red flags {where}: {len(rows)} rows x {len(voices)} voices, "
           f"{'enrolled' if enrolled else 'nobody enrolled'}")
     print(f"{'voice, condition':<34}{'acted on':>10}{'direct':>9}{'after check':>13}{'severity right':>16}{'s/row':>7}")
     for voice in voices:
@@ -206,7 +208,8 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
             listeners = listeners_for(Enrollment((person,)), WAKE, spotter)
             detector, verifier = listeners.detector, listeners.verifier
         pipeline = build_pipeline(brain.understander, wake, spotter, detector=detector, verifier=verifier)
-        bench = SessionBench(lambda: build_brain(config, Journal.memory(), wake_phrase=WAKE), pipeline, recognizer, wake)
+        bench = SessionBench(lambda: build_brain(config, Journal.memory(), wake_phrase=WAKE), pipeline, recognizer, wake,
+                             idle=idle)
         for condition in CONDITIONS:
             tally = measure_person(bench, voice, condition, rows)
             pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "-"  # noqa: E731
@@ -268,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="play only the first LIMIT lines of the corpus")
     parser.add_argument("--voices", help="person part: comma-separated voices (default: joe, HTS slt, rms)")
     parser.add_argument("--unenrolled", action="store_true", help="person part: nobody enrolled")
+    parser.add_argument("--idle", action="store_true", help="person part: said after the wake phrase, idle")
     args = parser.parse_args(argv)
     mode = "session" if args.session else args.mode
     modes = {"idle": ("idle",), "session": ("in a session",), "both": ("idle", "in a session")}[mode]
@@ -275,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes)
     if args.part == "person":
         voices = tuple(args.voices.split(",")) if args.voices else PERSON_VOICES
-        run_person(args.quick, voices, enrolled=not args.unenrolled)
+        run_person(args.quick, voices, enrolled=not args.unenrolled, idle=args.idle)
     if args.part in ("addressed", "both"):
         run_addressed(args.quick)
     return 0

@@ -62,8 +62,11 @@ def condition_audio(speech: Any, condition: str, seed: int) -> Any:
 class SessionBench:
     """One person (enrolled or not) in a guided session; ``said`` hears one clip and returns the core's actions."""
 
-    def __init__(self, brain_factory: Callable[[], Any], pipeline: Any, recognizer: Any, wake: Any) -> None:
+    def __init__(self, brain_factory: Callable[[], Any], pipeline: Any, recognizer: Any, wake: Any,
+                 idle: bool = False) -> None:
         self._brain_factory = brain_factory
+        self.idle = idle
+        """No session: the red flag is said to an idle assistant, after the wake phrase."""
         self.pipeline = pipeline
         self.recognizer = recognizer
         self.wake = wake
@@ -77,6 +80,8 @@ class SessionBench:
                                    wake=self.wake, wall_start=MONDAY_10AM,
                                    understand_other=brain.understander.understand_alternative)
         voice = "person" if self.pipeline.voice.enrolled else None
+        if self.idle:
+            return chat
         chat.type_line("hey care start my daily stretches", voice=voice)
         chat.run_until_quiet(until_asked=True)
         chat.type_line("no", voice=voice)
@@ -98,11 +103,16 @@ def measure_person(bench: SessionBench, voice: str, condition: str, rows: list[t
     tally = PersonTally()
     started = bench.fresh_session()
     shared = {id(x): x for x in (started._understand, started._understand_other, started.assistant.texts,
-                                 started.assistant.programme, started.log)}
+                                 started.assistant.programme, started.log, started.assistant.recap,
+                                 started.journal, started.journal_watch)}
     for n, (text, intent) in enumerate(rows):
         began = time.perf_counter()
-        chat = copy.deepcopy(started, memo=dict(shared))  # the same session, afresh for each row
-        actions = bench.said(chat, condition_audio(tv.speak(text, voice), condition, seed=n))
+        try:
+            chat = copy.deepcopy(started, memo=dict(shared))  # the same session, afresh for each row
+        except TypeError:
+            chat = bench.fresh_session()
+        said = f"hey care, {text}" if bench.idle else text
+        actions = bench.said(chat, condition_audio(tv.speak(said, voice), condition, seed=n))
         escalated = [a for a in actions if isinstance(a, Escalate)]
         checked = [a for a in actions if isinstance(a, CheckRedFlag) and a.state == "asked"]
         how = "direct" if escalated else ""

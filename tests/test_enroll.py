@@ -132,8 +132,9 @@ def test_enrolled_the_persons_phrase_wakes_it_and_a_red_flag_in_another_voice_is
     assert [e["state"] for e in events if e["type"] == "session"][0] == "started"
     numb = [e for e in heard if "numb" in e["text"]]
     assert numb and numb[0]["voice"]["verdict"] != "person"
-    assert not [e for e in events if e["type"] == "escalate"]
-    assert [e for e in events if e["type"] == "check" and e["state"] == "asked"]
+    asked = [e for e in events if e["type"] == "check" and e["state"] == "asked"]
+    assert asked and asked[0]["t"] == numb[0]["t"]  # asked about, not acted on at once
+    assert all(e["t"] > numb[0]["t"] for e in events if e["type"] == "escalate")  # only if unanswered
 
 
 @pytest.mark.speech
