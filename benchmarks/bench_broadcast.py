@@ -196,7 +196,7 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
     recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, WAKE), vocabulary=vocabulary)
     wake, spotter = listening_for(brain.wake, recognizer)
     rows = red_flag_rows()
-    rows = rows[::4 if idle else 2] if quick else rows
+    rows = rows[::4] if quick else rows
     where = "said as 'hey care, ...' to the idle assistant" if idle else "in a session"
     print(f"\nthe person's red flags {where}: {len(rows)} rows x {len(voices)} voices, "
           f"{'enrolled' if enrolled else 'nobody enrolled'}")

@@ -140,8 +140,8 @@ def test_enrolled_the_persons_phrase_wakes_it_and_a_red_flag_in_another_voice_is
 @pytest.mark.speech
 def test_the_first_run_offer_is_accepted_by_voice_and_keeps_the_enrollment(tmp_path: Path) -> None:
     config = _config(tmp_path)
-    phrase = ("hey care", "awb")
-    events = _run(tmp_path, config, [16.0, ("yes", "awb"), 6.0, phrase, 6.0, phrase, 6.0, phrase, 8.0],
+    phrase = ("hey care", "slt")
+    events = _run(tmp_path, config, [16.0, ("yes", "slt"), 6.0, phrase, 6.0, phrase, 6.0, phrase, 8.0],
                   "--offer-enrollment")
     said = [e["text"] for e in events if e["type"] == "say"]
     assert said[0].startswith("I can learn your voice") and "Thank you. I know your voice now." in said

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any, Callable
 
 from voicecare.core.actions import Action, Say, Tone
+from voicecare.core.dialog import says_yes
 from voicecare.listening.enrolling import TAKES, Enroller
 from voicecare.listening.enrollment import DEFAULT_PERSON, EnrollmentStore
 from voicecare.errors import VoicecareError
@@ -75,7 +76,7 @@ class EnrollOffer:
         self._asked_at = now
         if self.stage is Stage.ASKED:
             intent = hearing.heard.understanding.intent
-            if intent == "control.yes":
+            if says_yes(hearing.heard):
                 self.stage = Stage.TAKING
                 return self._ask_take("enroll_say")
             if intent in ("control.no", "control.stop"):
