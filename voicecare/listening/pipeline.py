@@ -91,6 +91,10 @@ class ListeningPipeline:
         if addressed:
             words = wake.rest if wake.rest is not None else self._after_phrase(sound, wake.decision, transcribe)
         meaning = self.understanding.meaning(transcript, words, addressed)
+        if wake.rest is None and not meaning.understanding.is_red_flag:
+            # the phrase was placed by the sound alone: a red flag in the whole of the words still counts
+            whole = self.understanding.meaning(transcript, transcript.text, addressed)
+            meaning = whole if whole.understanding.is_red_flag else meaning
         heard = Heard(meaning.understanding, addressed=addressed, alternatives=meaning.alternatives,
                       background=meaning.background, confidence=meaning.confidence, noisy=sound.noisy,
                       wake_stage=wake.decision.stage if addressed and wake.decision.how != "off" else None,
