@@ -91,7 +91,7 @@ class ListeningPipeline:
         if addressed:
             words = wake.rest if wake.rest is not None else self._after_phrase(sound, wake.decision, transcribe)
         meaning = self.understanding.meaning(transcript, words, addressed)
-        if wake.rest is None and not meaning.understanding.is_red_flag:
+        if addressed and wake.rest is None and not meaning.understanding.is_red_flag:
             # the phrase was placed by the sound alone: a red flag in the whole of the words still counts
             whole = self.understanding.meaning(transcript, transcript.text, addressed)
             meaning = whole if whole.understanding.is_red_flag else meaning
