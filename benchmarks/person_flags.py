@@ -92,7 +92,9 @@ class SessionBench:
         endpointer = Endpointer()
         actions: list[Any] = []
         for utterance in endpointer.feed(audio) + endpointer.flush():
-            hearing = self.pipeline.hear(utterance, endpointer.noise_floor_dbfs, self.recognizer.transcribe)
+            expect = chat.assistant.expecting()  # as the loop does: the waiting state's grammar too
+            hearing = self.pipeline.hear(utterance, endpointer.noise_floor_dbfs,
+                                         lambda audio, e=expect: self.recognizer.transcribe(audio, e))
             done = chat.assistant.handle(hearing.heard, chat.now, chat.wall)
             chat._execute(done)
             actions += done
