@@ -26,6 +26,8 @@ from voicecare.messages import RED_FLAG_SEVERITY
 DATA = Path(__file__).parent / "data" / "person.tsv"
 MONDAY_10AM = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 CONDITIONS = ("clean", "10 dB babble", "from the floor")
+LEAD_IN_SECONDS = 3.0
+"""The room before the words: the endpointer has been listening to it (on the device it always has)."""
 
 
 def red_flag_rows(path: Path = DATA) -> list[tuple[str, str]]:
@@ -50,7 +52,7 @@ class PersonTally:
 
 def condition_audio(speech: Any, condition: str, seed: int) -> Any:
     """The words as the microphone hears them, with quiet (or the room) around them."""
-    clip = tv.conversation([0.6, speech, 1.2])
+    clip = tv.conversation([LEAD_IN_SECONDS, speech, 1.2])
     if condition == "clean":
         return clip
     if condition == "from the floor":
