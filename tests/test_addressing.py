@@ -272,3 +272,12 @@ def test_enrolled_a_red_flag_that_sounds_like_background_is_judged_by_the_voice(
     mark = talk.mark()
     _line(talk, "i try the stand in my leg just folded", background=True, addressed=False)  # unenrolled
     assert not talk.of("check", mark) and not talk.of("escalate", mark)
+
+
+def test_a_red_flag_after_the_confirmed_wake_phrase_in_an_unsure_voice_is_acted_on_at_once(config: Config) -> None:
+    talk = Talk(config, wake=WAKE)
+    _line(talk, "hey care my leg has gone numb", voice="unsure", stage="template")
+    assert talk.of("escalate")[0]["severity"] == "urgent" and not talk.of("check")
+    talk = Talk(config, wake=WAKE)
+    _line(talk, "hey care my leg has gone numb", voice="other", stage="template")
+    assert not talk.of("escalate") and talk.of("check")[0]["state"] == "asked"

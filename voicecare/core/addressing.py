@@ -53,8 +53,10 @@ class AddressingMixin:
         return self._escalate(u.intent, now)
 
     def _doubt(self, event: Heard, now: float) -> bool:
-        """Another voice, one the check is unsure of, or a wake phrase only the first stage heard."""
-        if event.voice in ("other", "unsure"):
+        """Another voice, one the check is unsure of (unless the wake phrase, confirmed, opened the words: the
+        person's own phrase is evidence of their voice too), or a wake phrase only the first stage heard."""
+        confirmed_wake = event.addressed and event.wake_stage is not None and event.wake_confirmed
+        if event.voice == "other" or (event.voice == "unsure" and not confirmed_wake):
             return True
         if event.addressed and event.wake_stage is not None and not event.wake_confirmed:
             return True
