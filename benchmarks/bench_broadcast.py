@@ -200,7 +200,8 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
     where = "said as 'hey care, ...' to the idle assistant" if idle else "in a session"
     print(f"\nthe person's red flags {where}: {len(rows)} rows x {len(voices)} voices, "
           f"{'enrolled' if enrolled else 'nobody enrolled'}")
-    print(f"{'voice, condition':<34}{'acted on':>10}{'direct':>9}{'after check':>13}{'severity right':>16}{'s/row':>7}")
+    print(f"{'voice, condition':<34}{'acted on':>10}{'direct':>9}{'after check':>13}{'severity right':>16}"
+          f"{'+unanswered':>13}{'s/row':>7}")
     for voice in voices:
         detector = verifier = None
         if enrolled:
@@ -214,7 +215,7 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
             tally = measure_person(bench, voice, condition, rows)
             pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "-"  # noqa: E731
             print(f"{voice + ', ' + condition:<34}{pct(tally.acted, tally.total):>10}{tally.direct:>9}"
-                  f"{tally.after_check:>13}{pct(tally.severity_right, tally.total):>16}"
+                  f"{tally.after_check:>13}{pct(tally.severity_right, tally.total):>16}{tally.unanswered:>13}"
                   f"{tally.seconds / max(1, tally.total):>7.2f}", flush=True)
             for miss in tally.misses[:6]:
                 print(f"    {miss}")

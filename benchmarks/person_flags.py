@@ -42,6 +42,8 @@ class PersonTally:
     direct: int = 0
     after_check: int = 0
     severity_right: int = 0
+    unanswered: int = 0
+    """Not counted as acted on: escalated only once the check went unanswered twice (the yes was lost)."""
     seconds: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -78,7 +80,7 @@ class SessionBench:
         from voicecare.runtime.virtual import VirtualConversation
 
         brain = self._brain_factory()
-        chat = VirtualConversation(brain.assistant, brain.understander.understand, EventLog(),
+        chat = VirtualConversation(brain.assistant, brain.understander.understand, EventLog(keep=True),
                                    wake=self.wake, wall_start=MONDAY_10AM,
                                    understand_other=brain.understander.understand_alternative)
         voice = "person" if self.pipeline.voice.enrolled else None
@@ -125,6 +127,11 @@ def measure_person(bench: SessionBench, voice: str, condition: str, rows: list[t
             answer = bench.said(chat, condition_audio(tv.speak("yes", voice), condition, seed=n + 1000))
             escalated = [a for a in answer if isinstance(a, Escalate)]
             how = "after check" if escalated else ""
+            if not escalated:  # the yes was not made out: the check is asked again, then counts as unanswered
+                mark = len(chat.log.events)
+                chat.advance_to(chat.now + 120.0)
+                late = [e for e in chat.log.events[mark:] if e["type"] == "escalate"]
+                tally.unanswered += bool(late)
         tally.total += 1
         tally.direct += how == "direct"
         tally.after_check += how == "after check"

@@ -254,16 +254,13 @@ def test_a_check_for_another_voices_red_flag_lapses_unanswered_and_the_session_c
     assert not talk.of("escalate", mark) and "stopped" not in sessions(talk, mark)
 
 
-def test_enrolled_a_red_flag_that_sounds_like_background_is_judged_by_the_voice(config: Config) -> None:
+def test_enrolled_a_red_flag_that_sounds_like_background_counts_only_in_the_persons_voice(config: Config) -> None:
     talk = _in_session(config)
     mark = talk.mark()
     _line(talk, "i try the stand in my leg just folded", voice="other", background=True, addressed=False)
     assert not talk.of("check", mark) and not talk.of("escalate", mark)
     _line(talk, "i try the stand in my leg just folded", voice="unsure", background=True, addressed=False)
-    assert talk.of("check", mark)[0]["state"] == "asked" and not talk.of("escalate", mark)
-    talk.until_asked()
-    _line(talk, "yes", voice="unsure", background=True, addressed=False)
-    assert talk.of("escalate", mark)[0]["severity"] == "urgent"
+    assert not talk.of("check", mark) and not talk.of("escalate", mark)  # measured: the television is often unsure
     talk = _in_session(config)
     mark = talk.mark()
     _line(talk, "i try the stand in my leg just folded", voice="person", background=True, addressed=False)

@@ -170,10 +170,10 @@ class Assistant(AddressingMixin, RequestsMixin, QuestionsMixin, RedFlagMixin):
         if not self._for_me(event, now):
             log.debug("not addressed, ignored: %s", u.intent)
             return []
-        if (event.background and not event.addressed and event.voice in (None, "other")
+        if (event.background and not event.addressed and event.voice != "person"
                 and (u.is_red_flag or event.possible is not None)):
             log.debug("a red flag in background talk, not acted on: %r", u.text)
-            return []  # once anyone is enrolled, a voice like theirs is never background
+            return []  # once anyone is enrolled, only a voice the check heard as theirs is never background
         self._note_speaker(event, now)
         if u.is_red_flag:
             return self._red_flag_heard(event, now)
