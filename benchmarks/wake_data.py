@@ -144,12 +144,23 @@ class Gatherer:
         self.spotter = spotter
         self.before = before
         self.cost = Cost()
-        self.spot_all = before is not None
+        self.spot_all = False
         self.frames_cache: dict[int, np.ndarray] = {}
         """Broadcast lines' frames, shared between phrases (the same audio whatever the phrase)."""
         self.keep_frames = False
 
-    def hear(self, audio: AudioChunk, persons: list[str], with_before: bool) -> list[Heard]:
+    def hear_utterances(self, audio: AudioChunk, persons: list[str]) -> list[Heard]:
+        """The detector as ``WakeDetector.detect`` runs it: on each utterance the endpointer makes of
+        the audio, its opening only, the phrase starting in its first two seconds."""
+        endpointer = Endpointer()
+        out = []
+        for utterance in endpointer.feed(audio) + endpointer.flush():
+            opening = AudioChunk.from_array(utterance.audio.array()[:OPENING_SAMPLES])
+            out += self.hear(opening, persons, False, max_start=MAX_START_FRAMES)
+        return out
+
+    def hear(self, audio: AudioChunk, persons: list[str], with_before: bool,
+             max_start: int | None = None) -> list[Heard]:
         """The detector on the whole clip, as it runs on every block (the phrase may be anywhere), and
         today's path on each utterance the endpointer makes of it."""
         samples = audio.array()
@@ -163,7 +174,8 @@ class Gatherer:
         mid = time.process_time()
         raw = {}
         for person in persons:
-            best = max((match(t, frames, len(frames)) for t in self.templates[person]), key=lambda m: m.score)
+            best = max((match(t, frames, max_start or len(frames)) for t in self.templates[person]),
+                       key=lambda m: m.score)
             raw[person] = (best.score, (best.end_frame + 1) * 0.08 - 0.16)
         done = time.process_time()
         self.cost.embed_cpu += mid - began
@@ -191,6 +203,9 @@ class Gatherer:
         return [Heard(raw, spread, None if spot is None else float(spot.end), verdict, utterances)]
 
 
+OPENING_SAMPLES = int((2.0 + 1.6) * 16_000)
+MAX_START_FRAMES = 25
+"""``WakeSettings.max_start_seconds`` and ``max_phrase_seconds``: what ``detect`` looks at."""
 LOWEST_PROPOSE = 0.80
 MOST_ALLOWANCE = 0.12
 """The widest first stage bench_wake tries: the keyword search is only needed where it could propose."""
@@ -221,15 +236,17 @@ def positives(gatherer: Gatherer, voices: list[str], requests: list[str], condit
 
 
 def broadcast(gatherer: Gatherer, path: Path, persons: list[str], with_before: bool,
-              limit: int | None = None) -> list[Item]:
+              stride: int = 1) -> list[Item]:
     """Each broadcast line by its voice (in turn), scored against every person's templates."""
     items = []
     gatherer.keep_frames = True
-    for n, line in enumerate(read_lines(path)[:limit]):
+    for n, line in enumerate(read_lines(path)):
+        if n % stride:
+            continue
         voice = BROADCAST_VOICES[n % len(BROADCAST_VOICES)]
         audio = tv.conversation([0.4, tv.speak(line, voice), 0.6])
         item = Item(voice, line, "broadcast", "clean", audio.seconds)
-        item.heard = gatherer.hear(audio, persons, with_before)
+        item.heard = gatherer.hear_utterances(audio, persons)
         items.append(item)
     gatherer.keep_frames = False
     return items

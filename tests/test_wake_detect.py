@@ -3,6 +3,7 @@ found, in quiet and in babble; look-alike phrases and other talk are not taken f
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from types import ModuleType
@@ -127,11 +128,19 @@ def test_missing_models_give_one_line_with_a_fix(tmp_path: Path) -> None:
         SpeechEmbedder(damaged).check()
 
 
-def test_templates_keep_embeddings_only() -> None:
-    template = WakeTemplate("ann", "hey care", np.zeros((7, DIM), np.float32))
+def test_templates_keep_embeddings_only_and_read_back() -> None:
+    frames = np.random.default_rng(1).standard_normal((7, DIM)).astype(np.float32)
+    template = WakeTemplate("ann", "hey care", frames)
     assert template.name == "ann:hey care"
     with pytest.raises(AttributeError):
         template.person = "bob"  # type: ignore[misc]
+    stored = json.loads(json.dumps(template.to_json()))
+    assert set(stored) == {"person", "phrase", "frames"}
+    back = WakeTemplate.from_json(stored)
+    assert (back.person, back.phrase) == ("ann", "hey care")
+    np.testing.assert_allclose(back.frames, frames, atol=1e-4)
+    with pytest.raises(ValueError):
+        WakeTemplate.from_json({"person": "ann", "phrase": "hey care", "frames": [[1.0, 2.0]]})
 
 
 def test_a_stream_fed_block_by_block_proposes_once_as_the_phrase_ends(voices: ModuleType,
@@ -145,3 +154,22 @@ def test_a_stream_fed_block_by_block_proposes_once_as_the_phrase_ends(voices: Mo
     assert len(fired) == 1 and fired[0].proposed
     phrase_starts = 1.2 + voices.speak("the kettle is on", "awb").seconds + 0.6
     assert phrase_starts + 0.2 < (fired[0].end_seconds or 0.0) < phrase_starts + 1.3
+
+
+def test_far_field_speech_is_quieter_and_rings_on(voices: ModuleType) -> None:
+    speech = voices.speak("hey care", PERSON)
+    clip = voices.conversation([0.3, speech, 1.0])
+    far = voices.far_field(clip)
+    assert far.samples == clip.samples
+
+    def loudest_db(chunk: AudioChunk) -> float:  # the five loudest 20 ms frames: the voice, not its tail
+        x = chunk.array().astype(float)
+        n = len(x) // 320
+        return float(10 * np.log10(np.sort((x[: n * 320].reshape(n, 320) ** 2).mean(axis=1))[-5:].mean()))
+
+    assert -17.0 < loudest_db(far) - loudest_db(clip) < -13.0
+    end = int((0.3 + speech.seconds) * 16_000)
+    after = slice(end + 1600, end + 4800)  # 0.1-0.3 s after the words: silence, unless it reverberates
+    tail = np.sqrt(np.mean((far.array()[after].astype(float)) ** 2))
+    dry = np.sqrt(np.mean((clip.array()[after].astype(float)) ** 2))
+    assert tail > 10 * max(dry, 1.0)

@@ -39,6 +39,8 @@ MEL_WINDOW = 76
 """Mel frames (0.775 s) one embedding looks at."""
 MEL_PER_BLOCK = 8
 DIM = 96
+EMBED_BATCH = 4
+"""Embedding windows per model call: memory grows with it, and speed hardly does past a few."""
 
 
 @dataclass
@@ -78,6 +80,8 @@ def load_models(folder: Path = DATA, threads: int = 1) -> _Models:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = False  # the arena keeps the largest batch's memory for good
+        options.enable_mem_pattern = False
         try:
             sessions.append(ort.InferenceSession(str(path), sess_options=options,
                                                  providers=["CPUExecutionProvider"]))
@@ -129,8 +133,10 @@ class SpeechEmbedder:
             return np.zeros((0, DIM), np.float32)
         starts = [len(mel) - MEL_WINDOW - MEL_PER_BLOCK * (n - 1 - i) for i in range(n)]
         windows = np.stack([mel[s: s + MEL_WINDOW] for s in starts])[..., None]
-        out = models.embed.run(None, {models.embed_input: windows})[0]
-        return out.reshape(n, DIM).astype(np.float32)
+        # a few windows a call: a whole utterance at once costs tens of megabytes of activations
+        out = [models.embed.run(None, {models.embed_input: windows[i:i + EMBED_BATCH]})[0]
+               for i in range(0, n, EMBED_BATCH)]
+        return np.concatenate(out).reshape(n, DIM).astype(np.float32)
 
     def embed(self, samples: np.ndarray) -> np.ndarray:
         """Embedding frames (n, 96) of a whole utterance: frame i covers the 0.775 s ending at

@@ -29,6 +29,19 @@ class WakeTemplate:
     def name(self) -> str:
         return f"{self.person}:{self.phrase}"
 
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready form for the data directory: the numbers only, rounded to 4 decimals."""
+        return {"person": self.person, "phrase": self.phrase,
+                "frames": np.round(self.frames.astype(np.float64), 4).tolist()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> "WakeTemplate":
+        """Read back ``to_json``; raises ValueError when the frames are not (n, 96) numbers."""
+        frames = np.asarray(data["frames"], dtype=np.float32)
+        if frames.ndim != 2 or frames.shape[1] != 96 or len(frames) == 0:
+            raise ValueError(f"a wake template's frames must be (n, 96), not {frames.shape}")
+        return cls(str(data["person"]), str(data["phrase"]), frames)
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
