@@ -98,7 +98,11 @@ def test_adaptation_moves_the_print_and_stays_bounded(voices, encoder, prints):
     adapted = verifier.prints[0]
     assert adapted.embeddings.shape == (len(ENROLL) + 3, 256)
     np.testing.assert_array_equal(adapted.embeddings[: len(ENROLL)], prints["rms"].embeddings)
-    assert verifier.judge(encoder.encode(line)).similarity > before
+    after = verifier.judge(encoder.encode(line))
+    assert after.similarity > before
+    default = SpeakerVerifier([adapted], encoder=encoder)  # the shipped thresholds
+    assert default.judge(encoder.encode(line)).verdict == "person"
+    assert default.verify(voices.speak("I have been doing the stretches every morning", "awb")).verdict != "person"
 
 
 def test_adaptation_refuses_a_short_or_unlike_utterance(voices, encoder, prints):
@@ -135,3 +139,36 @@ def test_corrupt_weights_give_one_line_error(tmp_path):
         SpeakerEncoder(tmp_path).load()
     line = caught.value.line()
     assert "\n" not in line and "corrupt" in line
+
+
+def test_speech_from_the_floor_is_quieter_and_rings_on(voices):
+    clean = voices.speak(LINES[0], "rms")
+    far = voices.from_the_floor(clean)
+    assert far.seconds == pytest.approx(clean.seconds + 0.5, abs=0.01)
+    drop = 20 * np.log10(voices.active_level(clean) / voices.active_level(far))
+    assert 12.0 < drop < 18.0
+    frames = clean.array()[: clean.samples // 160 * 160].astype(float).reshape(-1, 160)
+    energy = (frames**2).mean(axis=1)
+    end = 160 * (int(np.nonzero(energy > energy.max() * 1e-4)[0][-1]) + 1)  # the voice's last 10 ms
+    tail = far.array()[end : end + 800].astype(float) / 32768
+    later = far.array()[-1600:].astype(float) / 32768
+    assert np.mean(tail**2) > 1.5 * np.mean(later**2)  # the room rings on for a while after the voice
+
+
+def test_weak_speech_is_faster_and_quieter(voices):
+    clean = voices.speak(LINES[0], "rms")
+    weak = voices.weakly(clean)
+    assert weak.seconds == pytest.approx(clean.seconds / 1.25, rel=0.05)
+    assert 20 * np.log10(voices.active_level(clean) / voices.active_level(weak)) > 15.0
+
+
+def test_silence_is_unsure_not_an_error(encoder, prints):
+    match = SpeakerVerifier(prints.values(), encoder=encoder).verify(AudioChunk.silence(0.4))
+    assert match.verdict == "unsure" and match.speech_seconds == 0.0
+
+
+def test_one_window_of_a_long_utterance_keeps_its_voice(voices):
+    chunk = voices.speak("I fell on the patio this morning and now my hip really hurts when I try to stand up", "kal")
+    one, every = SpeakerEncoder(max_partials=1).embed(chunk), SpeakerEncoder(max_partials=None).embed(chunk)
+    other = SpeakerEncoder(max_partials=1).embed(voices.speak("I fell on the patio this morning", "rms"))
+    assert _cos(one, every) > 0.9 > _cos(one, other)
