@@ -15,7 +15,7 @@ from voicecare.testing import voices as tv
 from voicecare.audio.endpoint import Endpointer
 from voicecare.core.actions import CheckRedFlag, Escalate
 from voicecare.messages import RED_FLAG_SEVERITY
-from voicecare.runtime.hearing import Listener
+from voicecare.listening.pipeline import ListeningPipeline
 
 DATA = Path(__file__).parent / "data" / "addressed.tsv"
 MONDAY_10AM = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -47,7 +47,7 @@ class AddressedTally:
     misses: list[str] = field(default_factory=list)
 
 
-def hear_request(request: Request, audio: Any, recognizer: Any, listener: Listener, brain_factory: Any,
+def hear_request(request: Request, audio: Any, recognizer: Any, listener: ListeningPipeline, brain_factory: Any,
                  make_endpointer: Any = Endpointer) -> tuple[bool, str, list[Any]]:
     """(wake phrase found, intent understood for the request, the core's actions) for one spoken request."""
     assistant = brain_factory()
@@ -55,8 +55,7 @@ def hear_request(request: Request, audio: Any, recognizer: Any, listener: Listen
     utterances = endpointer.feed(audio) + endpointer.flush()
     found, intent, actions = False, "unknown", []
     for utterance in utterances:
-        transcript = recognizer.transcribe(utterance.audio)
-        hearing = listener.hear(transcript, utterance.audio)
+        hearing = listener.hear(utterance, endpointer.noise_floor_dbfs, recognizer.transcribe)
         found = found or hearing.heard.addressed
         if hearing.heard.understanding.text.strip() and (hearing.heard.addressed or found):
             intent = hearing.heard.understanding.intent
@@ -64,7 +63,7 @@ def hear_request(request: Request, audio: Any, recognizer: Any, listener: Listen
     return found, intent, actions
 
 
-def measure(requests: list[Request], voices: list[str], snr: float | None, recognizer: Any, listener: Listener,
+def measure(requests: list[Request], voices: list[str], snr: float | None, recognizer: Any, listener: ListeningPipeline,
             brain_factory: Any, wake: str, joiner: str = ", ", make_endpointer: Any = Endpointer) -> AddressedTally:
     tally = AddressedTally()
     noise = tv.babble(30.0, talkers=5, seed=7) if snr is not None else None

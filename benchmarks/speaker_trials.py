@@ -82,7 +82,7 @@ def _seed(*parts: str) -> int:
 
 def render(voice: str, text: str, condition: str) -> AudioChunk:
     """The text said by the voice in the condition (deterministic for each triple)."""
-    from voicecare.testvoices import babble, from_the_floor, mix, speak, weakly
+    from voicecare.testing.voices import babble, from_the_floor, mix, speak, weakly
 
     seed = _seed(voice, text)
     if condition == "weak":
@@ -101,7 +101,7 @@ class EmbeddingCache:
     """Embeddings of rendered utterances, kept on disk between runs."""
 
     def __init__(self, encoder: SpeakerEncoder, tag: str) -> None:
-        from voicecare.testvoices import cache_dir
+        from voicecare.testing.voices import cache_dir
 
         self.encoder = encoder
         self.root = cache_dir().parent / "speaker-bench" / tag

@@ -30,7 +30,7 @@ from tests.speaker_signals import REFERENCE_SIGNALS, synthetic_voice  # noqa: E4
 from voicecare.audio.chunk import AudioChunk  # noqa: E402
 from voicecare.listening import speaker_encoder as enc  # noqa: E402
 from voicecare.listening.speaker_features import normalize_volume, trim_long_silences  # noqa: E402
-from voicecare.testvoices import speak  # noqa: E402
+from voicecare.testing.voices import speak  # noqa: E402
 
 PARITY_LINES: tuple[tuple[str, str], ...] = (
     ("slt", "My left leg has gone numb and I can't feel my foot."),

@@ -3,7 +3,7 @@
 The domain language model alone hears "hey care" as "hey carer" or "hey chair" (it was found in 31
 of 80 spoken requests); a keyword search listens for just those sounds. On its own it is permissive
 ("take care", "hey careful" and one wake an hour of ordinary television talk in three minutes), so
-the loop accepts the wake phrase only where this search and the transcript agree (``runtime.hearing``).
+the loop accepts the wake phrase only where this search and the transcript agree (``listening.wake_stage``).
 """
 
 from __future__ import annotations

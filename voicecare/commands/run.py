@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--wake", metavar="PHRASE", help="wake phrase for this run, or 'off'")
     p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), help="speech recognizer (default from config)")
     p.add_argument("--start", metavar="ISO", help="with --input: the wall-clock time the input starts at")
+    p.add_argument("--offer-enrollment", action="store_true",
+                   help="with --input: offer to learn the voice, as a first start on the devices does")
     p.set_defaults(func=run)
 
 
@@ -38,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     quiet_logging(args, config)
     options = LoopOptions(input=args.input, output=args.output, realtime=args.realtime, wake=args.wake,
-                          engine=args.engine, start=parse_start(args.start) if args.input else None)
+                          engine=args.engine, start=parse_start(args.start) if args.input else None,
+                          offer_enrollment=True if args.offer_enrollment else None)
     with contextlib.ExitStack() as stack:
         events_stream = stack.enter_context(open_events(args.events))
         loop, _ = assemble(config, options, EventLog(events_stream))

@@ -82,6 +82,17 @@ PROMPT_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "confirm_pain": frozenset({"value"}),
     "confirm_side": frozenset({"side"}),
     "noisy_room": frozenset(),
+    "heard_call": frozenset(),
+    "need_help": frozenset(),
+    "help_confirmed": frozenset({"number"}),
+    "check_plainly": frozenset(),
+    "enroll_offer": frozenset({"wake"}),
+    "enroll_say": frozenset({"wake"}),
+    "enroll_again": frozenset({"wake"}),
+    "enroll_done": frozenset(),
+    "enroll_declined": frozenset(),
+    "enroll_failed": frozenset(),
+    "enroll_stale": frozenset({"wake"}),
 })
 """Every dialog prompt key (all required) and the placeholders its variants may use."""
 

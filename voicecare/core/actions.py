@@ -34,6 +34,13 @@ class Heard:
     """The recognizer's confidence in the words (1.0 for typed text): an unsure answer is confirmed."""
     noisy: bool = False
     """The room was loud when these words were heard (the microphone's noise floor)."""
+    wake_stage: str | None = None
+    """Which stage found the wake phrase: "template" (an enrolled person's), "generic" or "transcript";
+    None when it was not said (or the wake phrase is off)."""
+    wake_confirmed: bool = True
+    """False when only the first, cheap stage heard the wake phrase: a red flag is then checked, not acted on."""
+    voice: str | None = None
+    """Whose voice it sounded like, when anyone is enrolled: "person", "other" or "unsure"; None otherwise."""
 
     @property
     def possible(self) -> Understanding | None:
@@ -177,6 +184,11 @@ class ReminderChanged(Action):
     type: ClassVar[str] = "reminder"
     state: str
     kind: str = "movement"
+
+
+@dataclass(frozen=True, slots=True)
+class AdaptVoice(Action):
+    """The person surely said what was just heard: their voice print may learn from it (not logged)."""
 
 
 @dataclass(frozen=True, slots=True)

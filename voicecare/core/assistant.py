@@ -15,7 +15,6 @@ from voicecare.core.actions import (
     Record,
     Say,
     SpeechDone,
-    StopSpeaking,
     Tick,
     Tone,
 )
@@ -31,9 +30,11 @@ from voicecare.core.dialog import (
     screening_answer,
     is_due,
 )
+from voicecare.core.addressing import AddressingMixin
 from voicecare.core.escalation import EmergencyAlarm
 from voicecare.core.expectation import Expect
 from voicecare.core.questions import QuestionsMixin
+from voicecare.core.requests import RequestsMixin
 from voicecare.core.red_flag_dialog import RedFlagMixin
 from voicecare.core.reminders import Phase, Reminders, StartRoutine
 from voicecare.core.session import SessionRunner
@@ -42,7 +43,7 @@ from voicecare.messages import Understanding
 
 log = logging.getLogger(__name__)
 
-class Assistant(QuestionsMixin, RedFlagMixin):
+class Assistant(AddressingMixin, RequestsMixin, QuestionsMixin, RedFlagMixin):
     """The whole conversational core: ``handle(event, now, wall)`` and ``next_deadline``."""
 
     def __init__(
@@ -74,6 +75,14 @@ class Assistant(QuestionsMixin, RedFlagMixin):
         self._last_lines: tuple[str, ...] = ()
         self._pattern: PatternFound | None = None
         self._noisy_said = float("-inf")
+        self._window_for_person = True
+        """The last reply was to the person (not to background talk, nor another voice): the follow-up
+        window opens when the voice has finished it."""
+        self._window_tentative = False
+        """The window was opened by a wake phrase only the first stage heard: a red flag in it is checked."""
+        self._calling = False
+        """The last reply was "I'm here. What's wrong?": an answer still not made out in a loud room is
+        met with "Do you need help?"."""
 
     # --- public surface -------------------------------------------------------------
 
@@ -134,6 +143,7 @@ class Assistant(QuestionsMixin, RedFlagMixin):
     def handle(self, event: Any, now: float, wall: datetime) -> list[Action]:
         if isinstance(event, Heard):
             actions = self._heard(event, now, wall)
+            actions += self._adapt(event)
         elif isinstance(event, SpeechDone):
             actions = self._speech_done(now, wall)
         elif isinstance(event, Tick):
@@ -145,6 +155,8 @@ class Assistant(QuestionsMixin, RedFlagMixin):
             raise TypeError(f"unknown event {event!r}")
         actions += self._when_free(now, wall, actions)
         if any(isinstance(a, Say) for a in actions):
+            if not isinstance(event, Heard):
+                self._window_for_person = True  # its own reminders and cues: the person may answer
             self._speaking = True
             self._last_lines = tuple(a.text for a in actions if isinstance(a, Say))
         return actions
@@ -155,14 +167,16 @@ class Assistant(QuestionsMixin, RedFlagMixin):
         """Only what is said to it counts: the wake phrase, or anything in a conversation. Idle, words
         without the wake phrase are ignored, red flags included: a television says them all day."""
         u = event.understanding
-        if not (event.addressed or self.expects_speech(now)):
+        if not self._for_me(event, now):
             log.debug("not addressed, ignored: %s", u.intent)
             return []
-        if event.background and not event.addressed and (u.is_red_flag or event.possible is not None):
+        if (event.background and not event.addressed and event.voice != "person"
+                and (u.is_red_flag or event.possible is not None)):
             log.debug("a red flag in background talk, not acted on: %r", u.text)
-            return []
+            return []  # once anyone is enrolled, only a voice the check heard as theirs is never background
+        self._note_speaker(event, now)
         if u.is_red_flag:
-            return self._escalate(u.intent, now)
+            return self._red_flag_heard(event, now)
         if self.mode is Mode.EMERGENCY:
             return self._emergency_reply(u, now)
         if self._check is not None:
@@ -173,10 +187,16 @@ class Assistant(QuestionsMixin, RedFlagMixin):
             self._listen_until = now + self.settings.follow_up_seconds
             return [Tone("listening")]
         if self.mode is Mode.SESSION:
+            if self._not_theirs(event):
+                log.info("a session control in another voice, ignored: %r", u.text)
+                return []
             return self._in_session(screening_answer(event, self.runner), now, wall)
         if self.mode is Mode.ASKING:
             confidence = 0.0 if event.noisy else event.confidence  # heard in noise: always read back
             return self._noisy(event, now) + self._answer(u, now, confidence)
+        call = self._call_heard(event, now)
+        if call is not None:
+            return call
         return self._noisy(event, now) + self._idle(u, now, wall)
 
     def _noisy(self, event: Heard, now: float) -> list[Action]:
@@ -196,7 +216,7 @@ class Assistant(QuestionsMixin, RedFlagMixin):
             self._open.deadline = now + self.settings.answer_timeout_seconds
         if self._alarm is not None:
             self._alarm.spoken(now)
-        if self.mode is Mode.IDLE:
+        if self.mode is Mode.IDLE and self._window_for_person:
             self._listen_until = now + self.settings.follow_up_seconds
         actions: list[Action] = []
         if self.runner is not None:
@@ -216,76 +236,6 @@ class Assistant(QuestionsMixin, RedFlagMixin):
         if self.reminders is not None and is_due(self.reminders.next_deadline(now, wall), now):
             actions += self._reminder_actions(self.reminders.handle(Tick(), now, wall, self.busy) or [], now)
         return actions
-
-    # --- idle: answers, flows, sessions, reminders ---------------------------------
-
-    def _idle(self, u: Understanding, now: float, wall: datetime) -> list[Action]:
-        intent = u.intent
-        if intent in RELIEF_FLOWS:
-            return self._start_relief(RELIEF_FLOWS[intent], u.side, now)
-        if intent in ANSWERED_INTENTS:
-            return self._say_answer(intent)
-        if intent == "info.week":
-            lines = self.recap(wall) if self.recap is not None else (self.texts.prompt("week_nothing"),)
-            return [Say(line) for line in lines]
-        if intent.startswith("routine."):
-            return self._start_session(intent.removeprefix("routine."), now)
-        if self.reminders is not None and (intent.startswith("reminder.") or self.reminders.pending
-                                           or intent in ("control.start", "control.yes", "control.no")):
-            handled = self.reminders.handle(Heard(u), now, wall, self.busy)
-            if handled is not None:
-                return self._reminder_actions(handled, now)
-        if intent.startswith("reminder."):
-            return self._say_prompt("reminders_off")
-        return self._control_when_idle(u)
-
-    def _control_when_idle(self, u: Understanding) -> list[Action]:
-        intent = u.intent
-        if intent == "control.stop":
-            return [StopSpeaking()] if self._speaking else []
-        if intent == "control.repeat":
-            if not self._last_lines:
-                return self._say_prompt("nothing_to_repeat")
-            return [Say(line) for line in self._last_lines]
-        if intent == "control.pause":
-            return self._say_prompt("nothing_to_pause")
-        if intent in ("control.resume", "control.skip"):
-            return self._say_prompt("nothing_to_resume")
-        if intent == "unknown" and not u.text.strip():
-            return self._say_prompt("didnt_catch")
-        if intent == "unknown":
-            return self._say_answer("unknown")
-        return self._say_answer("control.help")
-
-    def _start_relief(self, muscle: str, side: str | None, now: float) -> list[Action]:
-        actions: list[Action] = [Record("episode", {"muscle": muscle, "side": side})]
-        if self.runner is not None:
-            actions += self.runner.abort(now, "stopped")
-            self.runner = None
-        self.flow = ReliefFlow(muscle=muscle, side=side)
-        actions += self._say_prompt("relief_start")
-        if side is None and self._needs_side(self.flow.routine):
-            return actions + self._ask(Question.SIDE, now)
-        return actions + self._ask_pain_or_start(now)
-
-    def _ask_pain_or_start(self, now: float) -> list[Action]:
-        if self.settings.ask_pain_rating:
-            return self._ask(Question.PAIN_START, now)
-        return self._begin_flow_session(now)
-
-    def _begin_flow_session(self, now: float) -> list[Action]:
-        assert self.flow is not None
-        return self._start_session(self.flow.routine, now, side=self.flow.side)
-
-    def _start_session(self, name: str, now: float, side: str | None = None) -> list[Action]:
-        routine = self.programme.routines.get(name)
-        if routine is None:
-            log.warning("no routine named %s in content", name)
-            return self._say_answer("control.help")
-        self.runner = self._runner_factory(routine, self.programme, side=side, prefs=self.prefs)
-        self.mode = Mode.SESSION
-        self._open = None
-        return self._from_runner(self.runner.start(now), now)
 
     # --- questions -------------------------------------------------------------------
 

@@ -26,6 +26,11 @@ RELIEF_FLOWS = {
     "relief.adductor": "adductor",
     "control.hurts": "general",
 }
+HELP_CHECK = "help"
+"""The check asked when a call was heard but its words could not be made out in a loud room
+("Do you need help?"): a yes is acted on as urgent."""
+SESSION_CONTROLS = frozenset({"control.pause", "control.skip", "control.stop"})
+"""Once anyone is enrolled, these steer a session only in their voice (or after the wake phrase)."""
 ACKNOWLEDGE_EMERGENCY = frozenset({"control.yes", "control.stop", "reminder.done"})
 """What confirms the person has heard the emergency instruction ("okay", "done", "stop")."""
 
@@ -98,6 +103,11 @@ class PendingCheck:
     resume: bool
     asked: int = 1
     deadline: float | None = None
+    plainly: bool = False
+    """Already asked again, plainly, because background talk drowned the answer."""
+    other_voice: bool = False
+    """Asked because the voice was clearly not an enrolled person's: unanswered, it lapses (a yes in their
+    voice still escalates). A television's actor never answers, and would otherwise escalate by silence."""
 
 
 @dataclass(slots=True)

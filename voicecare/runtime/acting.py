@@ -9,6 +9,7 @@ from typing import Iterator
 from voicecare.audio.chunk import AudioChunk
 from voicecare.core.actions import (
     Action,
+    AdaptVoice,
     Escalate,
     PatternFound,
     Record,
@@ -67,6 +68,8 @@ class ActingMixin:
                 self.p.hook.fire(action.flag)
         elif isinstance(action, Record):
             self._record(action)
+        elif isinstance(action, AdaptVoice) and self._last_hearing is not None:
+            self._pipeline.voice.adapt(self._last_hearing.voice)
         self.p.events.action(t, action)
 
     def _synthesize(self, text: str) -> AudioChunk:

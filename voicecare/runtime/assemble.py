@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from voicecare.asr.select import create_recognizer
-from voicecare.runtime.hearing import listening_for
+from voicecare.listening.wake_stage import listening_for
 from voicecare.asr.transcribe import domain_language
 from voicecare.audio.frontend import listening_endpointer
 from voicecare.audio.tones import tone
@@ -22,7 +22,12 @@ from voicecare.content.listening import load_listening
 from voicecare.core.actions import Say
 from voicecare.errors import AudioError
 from voicecare.remote.wiring import local_engine, with_remote
+from voicecare.listening.enrolling import Enroller, Listeners, listeners_for, prints_to_store
+from voicecare.listening.enrollment import EnrollmentStore
+from voicecare.listening.pipeline import build_pipeline
+from voicecare.errors import VoicecareError
 from voicecare.runtime.build import Brain, StateSaver, build_brain, open_journal
+from voicecare.runtime.enroll_offer import STATE_KEY as OFFER_KEY, EnrollOffer
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
 from voicecare.runtime.journal_watch import PROMPT as JOURNAL_PROMPT, JournalWatch
@@ -51,6 +56,9 @@ class LoopOptions:
     greet: bool = True
     microphone_optional: bool = False
     """Carry on without voice control when no microphone is found (live routines)."""
+    offer_enrollment: bool | None = None
+    """Offer to learn the person's voice when nobody is enrolled: None on the devices (once), not on files
+    unless True."""
 
 
 TYPED_INSTEAD = "; meanwhile `make chat` (or `voicecare chat`) runs the same dialog, typed"
@@ -88,6 +96,7 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
         voice.cache_in_background(Path(config.paths.content_dir), {
             "number": config.safety.emergency_number, "wake": brain.wake.phrase if brain.wake else ""})
     recognizer, voice = with_remote(config, recognizer, voice, engine)  # Wyoming services, when configured
+    listeners = enrolled_listeners(config, wake, spotter)
     parts = LoopParts(
         assistant=brain.assistant, microphone=microphone, output=output, voice=voice,
         recognizer=recognizer, understander=brain.understander, endpointer=listening_endpointer(config.audio),
@@ -96,14 +105,69 @@ def assemble(config: Config, options: LoopOptions, events: EventLog) -> tuple[Au
         notifier=None if options.input else Notifier(), save_state=StateSaver(journal),
         journal_watch=JournalWatch(journal, brain.texts.prompt(JOURNAL_PROMPT)),
     )
-    loop = AudioLoop(parts, LoopSettings(barge_in=config.audio.barge_in),
+    settings = LoopSettings(barge_in=config.audio.barge_in)
+    parts.pipeline = build_pipeline(brain.understander, wake, spotter, detector=listeners.detector,
+                                    verifier=listeners.verifier, agreed_confidence=settings.agreed_confidence,
+                                    on_adapted=_keep_adapted(config))
+    loop = AudioLoop(parts, settings,
                      stream_clock=bool(options.input and not options.realtime), finite=bool(options.input),
                      wall_start=options.start)
     if options.greet and not options.input and brain.wake is not None:
         loop.say_now([Say(brain.texts.prompt("wake_prompt", wake=brain.wake.phrase))])
+    if listeners.stale and not options.input:
+        loop.say_now([Say(brain.texts.prompt("enroll_stale", wake=brain.wake.phrase))])
+    offer = enrollment_offer(config, options, brain, wake, spotter, journal, parts, listeners)
+    if offer is not None:
+        parts.offer = offer
+        loop.say_now(offer.start(loop.now))
     log.info("listening (%s, wake phrase %s)", recognizer.name,
              repr(brain.wake.phrase) if brain.wake else "off")
     return loop, brain
+
+
+def enrolled_listeners(config: Config, wake: Any, spotter: Any) -> Listeners:
+    """The wake detector and voice verifier of whoever is enrolled; a damaged store is one logged line,
+    and the assistant listens as if nobody were enrolled."""
+    store = EnrollmentStore.in_data_dir(config.paths.data_dir)
+    try:
+        return listeners_for(store.load(), wake.phrase if wake is not None else None, spotter)
+    except VoicecareError as exc:
+        log.error("%s; listening as if nobody were enrolled", exc.line())
+        return Listeners()
+
+
+def _keep_adapted(config: Config) -> Any:
+    store = EnrollmentStore.in_data_dir(config.paths.data_dir)
+
+    def keep(prints: Any) -> None:
+        try:
+            store.update_voices(prints_to_store(prints))
+        except VoicecareError as exc:
+            log.error("the adapted voice print is not kept: %s", exc.line())
+    return keep
+
+
+def enrollment_offer(config: Config, options: LoopOptions, brain: Brain, wake: Any, spotter: Any, journal: Any,
+                     parts: LoopParts, listeners: Listeners) -> EnrollOffer | None:
+    """The spoken offer to enroll: with nobody enrolled for this phrase, once, never on files unless asked."""
+    wanted = options.offer_enrollment if options.offer_enrollment is not None else not options.input
+    if not wanted or wake is None or listeners.detector is not None:
+        return None
+    if options.offer_enrollment is None and journal is not None and journal.get_state(OFFER_KEY):
+        return None
+    store = EnrollmentStore.in_data_dir(config.paths.data_dir)
+
+    def enrolled() -> None:
+        fresh = enrolled_listeners(config, wake, spotter)
+        assert parts.pipeline is not None
+        parts.pipeline.wake.detector = fresh.detector
+        parts.pipeline.voice.verifier = fresh.verifier
+
+    def remember(how: str) -> None:
+        if journal is not None:
+            journal.set_state(OFFER_KEY, {"state": how}, datetime.now().astimezone())
+
+    return EnrollOffer(brain.texts, Enroller(wake.phrase, spotter), store, enrolled, remember)
 
 
 def _devices(config: Config, options: LoopOptions) -> tuple[Any, Any]:

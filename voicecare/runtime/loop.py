@@ -7,7 +7,6 @@ real clock with ``realtime``), so whole spoken conversations are tested on real 
 from __future__ import annotations
 
 import logging
-import dataclasses
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from voicecare.audio.chunk import AudioChunk
-from voicecare.audio.noise import is_noisy
 from voicecare.core.actions import Action, SpeechDone, Tick
 from voicecare.asr.keyword import KeywordSpotter
 from voicecare.core.expectation import Expect
@@ -25,8 +23,8 @@ from voicecare.messages import Transcript, Understanding
 from voicecare.runtime.acting import ActingMixin
 from voicecare.runtime.eventlog import EventLog
 from voicecare.runtime.hooks import EmergencyHook
-from voicecare.runtime.alternatives import clarity
-from voicecare.runtime.hearing import Listener
+from voicecare.listening.room_stage import RoomSettings
+from voicecare.listening.pipeline import ListeningPipeline, build_pipeline
 from voicecare.runtime.echo import RecentSpeech
 from voicecare.runtime.output import Output
 
@@ -77,11 +75,23 @@ class LoopParts:
     wake: WakePhrase | None = None
     spotter: KeywordSpotter | None = None
     """Confirms the wake phrase in the audio (PocketSphinx); None decides by the transcript alone."""
+    pipeline: ListeningPipeline | None = None
+    """The listening stages; None builds them from ``wake`` and ``spotter`` (nobody enrolled)."""
     hook: EmergencyHook | None = None
     notifier: Any = None
     save_state: Callable[[Any], None] | None = None
     journal_watch: Any = None
     """Says once, aloud, that the journal cannot keep records (``runtime.journal_watch``)."""
+    offer: Any = None
+    """The first-run offer to learn the person's voice (``runtime.enroll_offer``): what is heard goes to it
+    while it runs."""
+
+
+def listening_pipeline(parts: LoopParts, settings: LoopSettings) -> ListeningPipeline:
+    """The listening stages for an assistant nobody has enrolled with (the loop's settings for the room)."""
+    return build_pipeline(parts.understander, parts.wake, parts.spotter,
+                          front=RoomSettings(settings.noisy_floor_dbfs, settings.noisy_snr_db),
+                          agreed_confidence=settings.agreed_confidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +126,9 @@ class AudioLoop(ActingMixin):
         self._recognizer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recognizer")
         """The one thread that uses the recognizer, so early and final recognitions never overlap."""
         self._early: _Early | None = None
-        self._listener = Listener(parts.understander.understand, parts.wake, parts.spotter,
-                                  understand_other=parts.understander.understand_alternative)
+        self._pipeline = parts.pipeline or listening_pipeline(parts, settings)
+        self._last_hearing: Any = None
+        """The utterance the core is handling (a voice print adapts from it when the core says so)."""
 
     # --- clock --------------------------------------------------------------------
 
@@ -175,6 +186,8 @@ class AudioLoop(ActingMixin):
 
     def _expecting(self) -> Expect:
         """What the conversation waits to hear (the recognizer decodes that state's grammar too)."""
+        if self.p.offer is not None and self.p.offer.active:
+            return Expect.YES_NO if self.p.offer.stage.value == "asked" else Expect.IDLE
         expecting = getattr(self.p.assistant, "expecting", None)
         return expecting() if expecting is not None else Expect.IDLE
 
@@ -287,6 +300,8 @@ class AudioLoop(ActingMixin):
             block = AudioChunk.silence(block.seconds)
         for utterance in self.p.endpointer.feed(block):
             self._utterance(utterance, during_speech=utterance.start < quiet_after)
+        if self.p.offer is not None:
+            self._execute(self.p.offer.expired(self.now, quiet_after))
         self._speculate()
 
     def _speculate(self) -> None:
@@ -315,40 +330,36 @@ class AudioLoop(ActingMixin):
         return self._recognizer.submit(self.p.recognizer.transcribe, utterance.audio, expect).result()
 
     def _utterance(self, utterance: Any, *, during_speech: bool) -> None:
-        transcript = self._transcribe(utterance)
-        if transcript.confidence < self.settings.min_confidence:
-            transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
-        hearing = self._listener.hear(transcript, utterance.audio)
-        understanding = hearing.heard.understanding
-        confidence = clarity(transcript, understanding, self.p.understander.understand, self.p.wake,
-                             self.settings.agreed_confidence)
+        """One utterance through the listening pipeline, then (unless it is only an echo) to the core."""
         floor = getattr(self.p.endpointer, "noise_floor_dbfs", None)
-        noisy = is_noisy(utterance.audio.array(), floor, loud_dbfs=self.settings.noisy_floor_dbfs,
-                         min_snr_db=self.settings.noisy_snr_db)
-        event = dataclasses.replace(hearing.heard, confidence=confidence, noisy=noisy)
-        possible = event.possible
+        hearing = self._pipeline.hear(utterance, floor, self._transcriber(utterance),
+                                      min_confidence=self.settings.min_confidence)
+        event = hearing.heard
+        understanding, possible = event.understanding, event.possible
         self._catch_up()  # recognition took real time: the answer cannot come before now
-        if during_speech and not self._may_interrupt(understanding, utterance, possible):
-            log.debug("ignored while speaking: %r", transcript.text)
+        if self.p.offer is not None and self.p.offer.active:
+            if not during_speech:
+                self.p.events.write(self.now, hearing.event(True))
+                self._execute(self.p.offer.heard(hearing, self.now))
             return
-        record = {"type": "heard", "text": transcript.text, "confidence": round(transcript.confidence, 3),
-                  "start": round(utterance.start, 3), "end": round(utterance.end, 3),
-                  "addressed": event.addressed or self.p.assistant.expects_speech(self.now), "wake": hearing.wake}
-        if event.background:
-            record["background"] = True
-        if transcript.alternatives:
-            record["alternatives"] = list(transcript.alternatives)
-        if possible is not None:
-            record["possible"] = {"text": possible.text, "intent": possible.intent}
-        if transcript.search != "open":
-            record["search"] = transcript.search
-        if noisy:
-            record["noise_floor_dbfs"] = round(floor, 1)
-        self.p.events.write(self.now, record)
+        if during_speech and not self._may_interrupt(understanding, utterance, possible):
+            log.debug("ignored while speaking: %r", hearing.transcript.text)
+            return
+        self.p.events.write(self.now, hearing.event(event.addressed or self.p.assistant.expects_speech(self.now)))
         self.p.events.understood(self.now, understanding)
-        log.debug("heard %r → %s%s", transcript.text, understanding.intent,
+        log.debug("heard %r → %s%s", hearing.transcript.text, understanding.intent,
                   f" (or {possible.intent} in {possible.text!r})" if possible else "")
+        self._last_hearing = hearing
         self._execute(self._handle(event))
+
+    def _transcriber(self, utterance: Any) -> Callable[[AudioChunk], Transcript]:
+        """The recognizer stage for this utterance: its early transcript for the whole of it, else a
+        decoding on the recognizer's thread in the waiting state's grammar."""
+        def transcribe(audio: AudioChunk) -> Transcript:
+            if audio is utterance.audio:
+                return self._transcribe(utterance)
+            return self._recognizer.submit(self.p.recognizer.transcribe, audio, self._expecting()).result()
+        return transcribe
 
     def _may_interrupt(self, understanding: Understanding, utterance: Any,
                        possible: Understanding | None = None) -> bool:

@@ -13,7 +13,7 @@ from voicecare.core.actions import Action, Heard, Record, Say, SpeechDone, StopS
 from voicecare.core.session import SessionState
 from voicecare.core.wake import WakePhrase
 from voicecare.messages import Transcript
-from voicecare.runtime.alternatives import understand_alternatives
+from voicecare.listening.alternatives import understand_alternatives
 from voicecare.runtime.eventlog import EventLog
 
 log = logging.getLogger(__name__)
@@ -85,11 +85,14 @@ class VirtualConversation:
         return self.wall_start + timedelta(seconds=self.now)
 
     def type_line(self, text: str, at: float | None = None, alternatives: Sequence[str] = (),
-                  confidence: float = 1.0, noisy: bool = False) -> None:
+                  confidence: float = 1.0, noisy: bool = False, voice: str | None = None,
+                  wake_confirmed: bool = True) -> None:
         """The person types ``text`` at virtual second ``at`` (default: once the voice is quiet).
 
         ``alternatives`` stand for other ways a recognizer could have heard the same words;
-        ``confidence`` and ``noisy`` for how sure it was and how loud the room.
+        ``confidence`` and ``noisy`` for how sure it was and how loud the room; ``voice`` for whose voice
+        the voice check heard (person, other, unsure; None: nobody enrolled); ``wake_confirmed`` False for
+        a wake phrase only the first stage heard.
         """
         if at is None:
             at = max(self.now, self._speech_until or self.now)
@@ -99,7 +102,9 @@ class VirtualConversation:
         understanding = self._understand(rest)
         others = understand_alternatives(alternatives, self._understand_other, self._wake)
         self.log.understood(self.now, understanding)
-        heard = Heard(understanding, addressed=addressed, alternatives=others, confidence=confidence, noisy=noisy)
+        heard = Heard(understanding, addressed=addressed, alternatives=others, confidence=confidence, noisy=noisy,
+                      wake_stage="transcript" if addressed and self._wake else None,
+                      wake_confirmed=wake_confirmed, voice=voice)
         self._execute(self.assistant.handle(heard, self.now, self.wall))
 
     def advance_to(self, t: float) -> None:

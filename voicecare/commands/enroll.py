@@ -1,0 +1,176 @@
+"""``voicecare enroll``: the person says the wake phrase three times, and the assistant knows them.
+
+What is kept is embeddings only (numbers describing the sounds of the phrase and the voice), in the data
+directory; never audio. ``--from-wav`` sets up from three recordings instead of the microphone;
+``--clear`` removes it; ``--name`` enrolls (or clears) someone else too, a carer say.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from voicecare.commands._common import config_from
+from voicecare.errors import BadInputError
+from voicecare.listening.enrollment import DEFAULT_PERSON, EnrollmentError, EnrollmentStore
+from voicecare.listening.enrolling import TAKES, Enroller
+
+log = logging.getLogger(__name__)
+
+KEPT = ("Kept: speech embeddings of the wake phrase and of the voice (numbers that describe sounds), in {path}. "
+        "No audio is ever stored. `voicecare enroll --clear` removes it.")
+MAX_TRIES = 3
+"""Each take is asked again at most this many times when it was poor."""
+LISTEN_SECONDS = 6.0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("enroll", help="learn the person's wake phrase and voice (embeddings only, no audio)")
+    p.add_argument("--from-wav", nargs=TAKES, metavar=("F1", "F2", "F3"),
+                   help="set up from three recordings of the wake phrase instead of the microphone")
+    p.add_argument("--clear", action="store_true", help="remove the enrollment (everyone's, or --name's)")
+    p.add_argument("--name", default=None, help=f"who is enrolling (default '{DEFAULT_PERSON}'); a second person too")
+    p.add_argument("--wake", metavar="PHRASE", help="the wake phrase to enroll (default: the configured one)")
+    p.set_defaults(func=enroll)
+
+
+def enroll(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    store = EnrollmentStore.in_data_dir(config.paths.data_dir)
+    if args.clear:
+        return _clear(store, args.name)
+    phrase = args.wake or config.wake.phrase
+    if not config.wake.enabled or phrase.strip().lower() == "off":
+        raise BadInputError("the wake phrase is off, so there is nothing to enroll",
+                            "turn it on in the configuration ([wake] enabled = true), or pass --wake PHRASE")
+    name = args.name or DEFAULT_PERSON
+    enroller = Enroller(phrase, _spotter(phrase))
+    recordings = _from_files(args.from_wav, enroller) if args.from_wav else _spoken(config, enroller)
+    if recordings is None:
+        return 1
+    person = enroller.person(name, recordings)
+    try:
+        enrollment = store.load()
+    except EnrollmentError as exc:
+        log.warning("%s; starting a new enrollment file", exc.line())
+        store.clear()
+        enrollment = store.load()
+    replaced = enrollment.get(name) is not None
+    store.save(enrollment.with_person(person))
+    print(f"{'Enrolled again' if replaced else 'Enrolled'} {person.describe()}.")
+    print(KEPT.format(path=store.path))
+    print(f"The wake phrase is '{phrase}': if it is changed in the configuration, enroll again.")
+    return 0
+
+
+def _clear(store: EnrollmentStore, name: str | None) -> int:
+    try:
+        enrollment = store.load()
+    except EnrollmentError:
+        removed = store.clear()
+        print(f"Removed the unreadable enrollment file {store.path}." if removed else "Nobody was enrolled.")
+        return 0
+    if not enrollment:
+        print("Nobody was enrolled.")
+        return 0
+    if name is not None and enrollment.get(name) is None:
+        raise BadInputError(f"nobody called {name!r} is enrolled",
+                            f"enrolled: {', '.join(enrollment.names())}; or clear everyone without --name")
+    gone = [p for p in enrollment.people if name is None or p.name == name]
+    store.save(enrollment.without(name))
+    for person in gone:
+        print(f"Removed {person.describe()}.")
+    left = enrollment.without(name)
+    print(f"Still enrolled: {', '.join(left.names())}." if left else f"Nothing is kept any more ({store.path} is gone).")
+    return 0
+
+
+def _spotter(phrase: str) -> Any:
+    """The recognizer's keyword search for the phrase, to check each recording holds it (None if unavailable)."""
+    from voicecare.asr.keyword import KeywordSpotter
+    from voicecare.errors import ModelError
+
+    try:
+        return KeywordSpotter(phrase)
+    except ModelError as exc:
+        log.info("recordings are checked without the keyword search: %s", exc.line())
+        return None
+
+
+def _from_files(paths: list[str], enroller: Enroller) -> list[Any]:
+    from voicecare.audio.wav import load_wav
+
+    recordings = []
+    for path in paths:
+        if not Path(path).exists():
+            raise BadInputError(f"the recording {path} does not exist", "check the path")
+        recording = load_wav(path)
+        problem = enroller.problem(recording)
+        if problem is not None:
+            raise BadInputError(f"the recording {path} will not do: {problem}",
+                                f"record '{enroller.phrase}' again, on its own, near the microphone")
+        recordings.append(recording)
+    return recordings
+
+
+def _spoken(config: Any, enroller: Enroller) -> list[Any] | None:
+    """On the devices: "Say 'hey care' after the tone", three times, each checked and asked again if poor."""
+    from voicecare.audio.devices import Microphone, Speaker
+    from voicecare.audio.tones import tone
+    from voicecare.content.texts import load_texts
+    from voicecare.speech.select import voice_from_config
+
+    texts = load_texts(Path(config.paths.content_dir))
+    speaker = Speaker(config.audio.output_device, volume=config.audio.volume)
+    microphone = Microphone(config.audio.input_device)
+    voice = voice_from_config(config)
+    print(KEPT.format(path=Path(config.paths.data_dir)).split(" `voicecare")[0])
+
+    def say(text: str) -> None:
+        print(text)
+        speaker.play(voice.synthesize(text))
+        speaker.wait()
+
+    microphone.open()
+    try:
+        recordings = []
+        for take in range(TAKES):
+            key = "enroll_say"
+            for _attempt in range(MAX_TRIES):
+                say(texts.prompt(key, wake=enroller.phrase))
+                speaker.play(tone("listening"))
+                speaker.wait()
+                recording = _capture(microphone, LISTEN_SECONDS)
+                problem = "nothing was heard" if recording is None else enroller.problem(recording)
+                if problem is None:
+                    recordings.append(recording)
+                    break
+                print(f"  take {take + 1}: {problem}")
+                key = "enroll_again"
+            else:
+                say(texts.prompt("enroll_failed"))
+                return None
+        say(texts.prompt("enroll_done"))
+        return recordings
+    finally:
+        microphone.close()
+        getattr(voice, "close", lambda: None)()
+
+
+def _capture(microphone: Any, seconds: float) -> Any:
+    """The first utterance heard within ``seconds``, or None."""
+    from voicecare.audio.endpoint import Endpointer
+
+    endpointer = Endpointer()
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        block = microphone.read(0.1)
+        if block is None:
+            continue
+        for utterance in endpointer.feed(block):
+            return utterance.audio
+    flushed = endpointer.flush()
+    return flushed[0].audio if flushed else None

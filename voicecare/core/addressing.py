@@ -1,0 +1,105 @@
+"""Who the conversation is with: what counts as said to the assistant, who the follow-up window is for,
+a call that was heard but not understood, and what an enrolled person's voice changes. Part of ``Assistant``.
+
+Unenrolled, ``Heard.voice`` is None and only the wake phrase, the conversation and how the words sounded
+(``background``) decide, as before voices were known.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from voicecare.core.actions import Action, AdaptVoice, Heard, Say
+from voicecare.core.dialog import HELP_CHECK, SESSION_CONTROLS, Mode, PendingCheck
+from voicecare.messages import Understanding
+
+log = logging.getLogger(__name__)
+
+
+class AddressingMixin:
+    """State lives on ``Assistant``: ``_window_for_person``, ``_window_tentative``, ``_calling``."""
+
+    def _in_window_only(self, now: float) -> bool:
+        """Only the short follow-up window after the voice spoke makes this a conversation."""
+        return (self.settings.wake_enabled and self.mode is Mode.IDLE and self._check is None
+                and not self._speaking and now <= self._listen_until)
+
+    def _for_me(self, event: Heard, now: float) -> bool:
+        """Said to the assistant: the wake phrase, or words in a conversation; in the follow-up window,
+        not in a voice the check heard as another's."""
+        if event.addressed:
+            return True
+        if not self.expects_speech(now):
+            return False
+        return not (event.voice == "other" and self._in_window_only(now))
+
+    def _note_speaker(self, event: Heard, now: float) -> None:
+        """Before replying: does the reply open the follow-up window, and is that window tentative?"""
+        person = event.voice != "other" and not (event.background and not event.addressed)
+        in_window = not event.addressed and self._in_window_only(now)
+        self._window_for_person = person
+        if event.addressed and event.wake_stage is not None:
+            self._window_tentative = not event.wake_confirmed
+        elif not in_window:
+            self._window_tentative = False
+
+    def _red_flag_heard(self, event: Heard, now: float) -> list[Action]:
+        """A red flag: acted on at once, unless who said it is in doubt; then asked about first."""
+        u = event.understanding
+        if self.mode is not Mode.EMERGENCY and self._doubt(event, now):
+            log.info("a red flag in %s: checked first", "another voice" if event.voice else "a tentative window")
+            return self._ask_check(event, now, flag=u.intent, other_voice=event.voice == "other",
+                                   instead=Understanding(text="", intent="unknown", score=0.0))
+        return self._escalate(u.intent, now)
+
+    def _doubt(self, event: Heard, now: float) -> bool:
+        """Another voice, one the check is unsure of (unless the wake phrase, confirmed, opened the words: the
+        person's own phrase is evidence of their voice too), or a wake phrase only the first stage heard."""
+        confirmed_wake = event.addressed and event.wake_stage is not None and event.wake_confirmed
+        if event.voice == "other" or (event.voice == "unsure" and not confirmed_wake):
+            return True
+        if event.addressed and event.wake_stage is not None and not event.wake_confirmed:
+            return True
+        return not event.addressed and self._window_tentative and self._in_window_only(now)
+
+    def _not_theirs(self, event: Heard) -> bool:
+        """A session control in a voice that is not the enrolled person's, without the wake phrase."""
+        return (event.voice is not None and event.voice != "person" and not event.addressed
+                and event.understanding.intent in SESSION_CONTROLS)
+
+    def _call_heard(self, event: Heard, now: float) -> list[Action] | None:
+        """The wake phrase and words not understood: "I'm here. What's wrong?"; an answer still not made out
+        in a loud room: "Do you need help?". None when this is not such a moment."""
+        u = event.understanding
+        calling, self._calling = self._calling, False
+        if self.mode is not Mode.IDLE or u.intent != "unknown" or u.slots:
+            return None
+        if event.addressed and event.wake_stage is not None and u.text.strip():
+            self._calling = True
+            return self._say_prompt("heard_call")
+        if calling and event.noisy:
+            return self._ask_help(event, now)
+        return None
+
+    def _ask_help(self, event: Heard, now: float) -> list[Action]:
+        self._check = PendingCheck(HELP_CHECK, event.understanding, event.addressed, resume=False,
+                                   deadline=self._unspoken_deadline(now))
+        return [*self._check_asked(HELP_CHECK), Say(self._check_text(HELP_CHECK), interrupt=True)]
+
+    def _check_drowned(self, now: float) -> list[Action]:
+        """Background talk (or another voice) where the answer should be: ask once more, plainly; after
+        that only the person's answer or the deadline counts."""
+        assert self._check is not None
+        check = self._check
+        if check.plainly:
+            return []
+        check.plainly = True
+        check.deadline = self._unspoken_deadline(now)
+        return [*self._say_prompt("check_plainly"), Say(self._check_text(check.flag))]
+
+    def _adapt(self, event: Heard) -> list[Action]:
+        """The request after the person's own wake phrase, confirmed, in a voice not another's: theirs."""
+        if (event.voice in ("person", "unsure") and event.addressed and event.wake_confirmed
+                and event.wake_stage == "template"):
+            return [AdaptVoice()]
+        return []

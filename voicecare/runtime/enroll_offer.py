@@ -1,0 +1,119 @@
+"""The spoken offer, at the first start with nobody enrolled, to learn the person's wake phrase and voice.
+
+Made once (the journal remembers it was made), declined by saying no (or by saying nothing); accepted, it
+asks for the phrase three times after a tone, each take checked for level and length and asked again
+when poor. While it runs, what is heard goes to it instead of the conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Callable
+
+from voicecare.core.actions import Action, Say, Tone
+from voicecare.core.dialog import says_yes
+from voicecare.listening.enrolling import TAKES, Enroller
+from voicecare.listening.enrollment import DEFAULT_PERSON, EnrollmentStore
+from voicecare.errors import VoicecareError
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "enrollment_offer"
+"""Journal state: the offer was made (and how it ended)."""
+
+
+class Stage(Enum):
+    ASKED = "asked"
+    TAKING = "taking"
+    OVER = "over"
+
+
+@dataclass(frozen=True, slots=True)
+class OfferSettings:
+    answer_seconds: float = 25.0
+    """With no answer (or no take) this long after asking, the offer ends as declined."""
+    tries: int = 3
+    """Each take is asked again at most this many times when poor."""
+
+
+class EnrollOffer:
+    """``start()`` speaks the offer; ``heard(hearing, now)`` takes the answer and then each take."""
+
+    def __init__(self, texts: Any, enroller: Enroller, store: EnrollmentStore,
+                 on_enrolled: Callable[[], None], remember: Callable[[str], None],
+                 settings: OfferSettings = OfferSettings()) -> None:
+        self.texts = texts
+        self.enroller = enroller
+        self.store = store
+        self._on_enrolled = on_enrolled
+        self._remember = remember
+        self.settings = settings
+        self.stage = Stage.ASKED
+        self._takes: list[Any] = []
+        self._tries = 0
+        self._asked_at = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.stage is not Stage.OVER
+
+    def start(self, now: float) -> list[Action]:
+        self._asked_at = now
+        self._remember("offered")
+        return [Say(self.texts.prompt("enroll_offer", wake=self.enroller.phrase))]
+
+    def expired(self, now: float, speaking_until: float) -> list[Action]:
+        """Nothing said for too long after the last question: the offer ends, quietly."""
+        if self.active and now > max(self._asked_at, speaking_until) + self.settings.answer_seconds:
+            log.info("the enrollment offer was not answered")
+            self.stage = Stage.OVER
+            self._remember("unanswered")
+        return []
+
+    def heard(self, hearing: Any, now: float) -> list[Action]:
+        self._asked_at = now
+        if self.stage is Stage.ASKED:
+            intent = hearing.heard.understanding.intent
+            if says_yes(hearing.heard):
+                self.stage = Stage.TAKING
+                return self._ask_take("enroll_say")
+            if intent in ("control.no", "control.stop"):
+                self.stage = Stage.OVER
+                self._remember("declined")
+                return [Say(self.texts.prompt("enroll_declined"))]
+            return [Say(self.texts.prompt("check_yes_no"))]
+        problem = self.enroller.problem(hearing.sound.audio)
+        if problem is not None:
+            log.info("enrollment take %d: %s", len(self._takes) + 1, problem)
+            self._tries += 1
+            if self._tries >= self.settings.tries:
+                return self._end("enroll_failed", "failed")
+            return self._ask_take("enroll_again")
+        self._takes.append(hearing.sound.audio)
+        self._tries = 0
+        if len(self._takes) < TAKES:
+            return self._ask_take("enroll_say")
+        return self._finish()
+
+    def _ask_take(self, key: str) -> list[Action]:
+        return [Say(self.texts.prompt(key, wake=self.enroller.phrase)), Tone("listening")]
+
+    def _finish(self) -> list[Action]:
+        try:
+            person = self.enroller.person(DEFAULT_PERSON, self._takes)
+            self.store.save(self.store.load_or_empty().with_person(person))
+        except VoicecareError as exc:
+            log.error("enrollment not kept: %s", exc.line())
+            return self._end("enroll_failed", "failed")
+        log.info("enrolled %s", person.describe())
+        actions = self._end("enroll_done", "enrolled")
+        self._on_enrolled()
+        return actions
+
+    def _end(self, key: str, how: str) -> list[Action]:
+        self.stage = Stage.OVER
+        self._takes = []
+        self._remember(how)
+        return [Say(self.texts.prompt(key))]
