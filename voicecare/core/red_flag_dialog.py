@@ -108,14 +108,19 @@ class RedFlagMixin:
         if self.mode is Mode.EMERGENCY and severity is not Severity.EMERGENCY:
             assert self._alarm is not None
             return [Record("red_flag", {"flag": flag, "severity": severity.value}), *self._alarm.repeat(now)]
+        actions = self._stop_everything(now)
+        actions += [Escalate(severity.value, flag), Record("red_flag", {"flag": flag, "severity": severity.value})]
+        return actions + self._escalation_speech(flag, now)
+
+    def _stop_everything(self, now: float) -> list[Action]:
+        """Silence the voice, stop a running session, and drop any open question or relief flow."""
         actions: list[Action] = [StopSpeaking()]
         if self.runner is not None:
             actions += self.runner.abort(now, "stopped")
             self.runner = None
         self._open = None
         self.flow = None
-        actions += [Escalate(severity.value, flag), Record("red_flag", {"flag": flag, "severity": severity.value})]
-        return actions + self._escalation_speech(flag, now)
+        return actions
 
     def _escalation_speech(self, flag: str, now: float) -> list[Action]:
         text = self.texts.red_flags[flag]
@@ -130,12 +135,7 @@ class RedFlagMixin:
 
     def _escalate_help(self, now: float) -> list[Action]:
         """They said yes to "Do you need help?": stop everything and tell them to get help now (urgent)."""
-        actions: list[Action] = [StopSpeaking()]
-        if self.runner is not None:
-            actions += self.runner.abort(now, "stopped")
-            self.runner = None
-        self._open = None
-        self.flow = None
+        actions = self._stop_everything(now)
         if self.mode is not Mode.EMERGENCY:
             self.mode = Mode.IDLE
         return actions + [Escalate(Severity.URGENT.value, HELP_CHECK),
