@@ -81,6 +81,7 @@ def play(audio: object, folder: Path, name: str, repo: Path = ROOT, enroll: str 
     that voice is enrolled first through ``voicecare enroll --from-wav``."""
     import os
 
+    from benchmarks.wake_data import enrollment_wavs
     from voicecare.audio.wav import write_wav
 
     wav, events = folder / f"{name}.wav", folder / f"{name}.jsonl"
@@ -91,24 +92,11 @@ def play(audio: object, folder: Path, name: str, repo: Path = ROOT, enroll: str 
     env = {**os.environ, "PYTHONPATH": str(repo)}
     command = [sys.executable, "-m", "voicecare", "--config", str(config)]
     if enroll is not None and (repo / "voicecare" / "commands" / "enroll.py").exists():  # not before it existed
-        subprocess.run([*command, "enroll", "--from-wav", *enrollment_wavs(folder, enroll)], check=True,
+        subprocess.run([*command, "enroll", "--from-wav", *enrollment_wavs(folder, enroll, WAKE)], check=True,
                        cwd=repo, env=env, stdout=subprocess.DEVNULL)
     subprocess.run([*command, "run", "--input", str(wav), "--events", str(events), "--wake", WAKE], check=True,
                    cwd=repo, env=env, stdout=subprocess.DEVNULL)
     return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def enrollment_wavs(folder: Path, voice: str) -> list[str]:
-    """Three clean set-up recordings of the wake phrase by ``voice``, as files."""
-    from benchmarks.wake_data import enrollment
-    from voicecare.audio.wav import write_wav
-
-    paths = []
-    for n, recording in enumerate(enrollment(voice, WAKE), 1):
-        path = folder / f"enroll-{n}.wav"
-        write_wav(path, recording)
-        paths.append(str(path))
-    return paths
 
 
 def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[str, float]:

@@ -75,24 +75,25 @@ def tempo(chunk: AudioChunk, factor: float) -> AudioChunk:
     """The same words a little faster or slower (sox ``tempo``), pitch kept."""
     if abs(factor - 1.0) < 1e-3:
         return chunk
-    import shutil
-    import subprocess
-    import tempfile
-
-    from voicecare.audio.wav import load_wav, write_wav
-
-    with tempfile.TemporaryDirectory(prefix="bench-wake-") as tmp:
-        src, out = Path(tmp) / "a.wav", Path(tmp) / "b.wav"
-        write_wav(src, chunk)
-        subprocess.run([shutil.which("sox") or "sox", str(src), str(out), "tempo", "-s", f"{factor:.3f}"],
-                       check=True, capture_output=True)
-        return load_wav(out)
+    return tv.sox(chunk, "tempo", "-s", f"{factor:.3f}")
 
 
 def enrollment(voice: str, phrase: str) -> list[AudioChunk]:
     """Three clean set-up recordings of the phrase by the voice."""
     return [tv.conversation([0.4, tempo(tv.speak(form.format(phrase), voice), pace), 0.4])
             for form, pace in zip(ENROLL_SAYINGS, ENROLL_TEMPI)]
+
+
+def enrollment_wavs(folder: Path, voice: str, phrase: str) -> list[str]:
+    """``enrollment``'s recordings written as WAV files in ``folder`` (for ``voicecare enroll --from-wav``)."""
+    from voicecare.audio.wav import write_wav
+
+    paths = []
+    for n, recording in enumerate(enrollment(voice, phrase), 1):
+        path = folder / f"enroll-{voice.replace(':', '-')}-{n}.wav"
+        write_wav(path, recording)
+        paths.append(str(path))
+    return paths
 
 
 def read_lines(path: Path) -> list[str]:

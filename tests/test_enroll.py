@@ -29,14 +29,9 @@ def _config(tmp: Path) -> Path:
 
 
 def _recordings(tmp: Path, voice: str) -> list[str]:
-    from benchmarks.wake_data import enrollment
+    from benchmarks.wake_data import enrollment_wavs
 
-    paths = []
-    for n, recording in enumerate(enrollment(voice, PHRASE), 1):
-        path = tmp / f"{voice}-{n}.wav"
-        write_wav(path, recording)
-        paths.append(str(path))
-    return paths
+    return enrollment_wavs(tmp, voice, PHRASE)
 
 
 def test_the_store_keeps_embeddings_for_several_people_and_reads_them_back(tmp_path: Path) -> None:

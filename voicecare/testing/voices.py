@@ -301,19 +301,8 @@ def far_field(speech: AudioChunk, down_db: float = 15.0, *, tail_seconds: float 
     The result is ``tail_seconds`` longer than ``speech`` (0 for a clip that already ends in quiet for
     the tail to ring into); the voice itself ends where it did.
     """
-    exe = shutil.which("sox")
-    if exe is None:
-        raise AudioError("sox is not installed", "install it: apt-get install sox")
     padded = conversation([speech, tail_seconds]) if tail_seconds > 0 else speech
-    with tempfile.TemporaryDirectory(prefix="voicecare-far-") as tmp:
-        dry, wet = Path(tmp) / "dry.wav", Path(tmp) / "wet.wav"
-        write_wav(dry, padded)
-        proc = subprocess.run([exe, str(dry), str(wet), *FAR_REVERB, "gain", f"{-down_db:g}"],
-                              capture_output=True, timeout=_SYNTH_TIMEOUT_SECONDS)
-        if proc.returncode != 0:
-            raise AudioError(f"sox reverb failed ({proc.stderr.decode(errors='replace').strip()[-200:]})",
-                             "check that sox runs from a shell")
-        far = load_wav(wet)
+    far = sox(padded, *FAR_REVERB, "gain", f"{-down_db:g}")
     x = _floats(far)[: padded.samples]
     if rumble_below_db is not None:
         x = x + _rumble(len(x), seed) * active_level(far) * 10 ** (-rumble_below_db / 20)
