@@ -53,17 +53,19 @@ def broadcast_voices(enrolled: str | None) -> tuple[str, ...]:
 
 
 def broadcast_audio(limit: int | None = None, seed: int = 11, path: Path = DATA,
-                    voices: tuple[str, ...] = BROADCAST_VOICES) -> tuple[object, float]:
-    """The broadcast as one stream: each line by the next voice, 0.4-2.5 s apart (seconds of audio)."""
+                    voices: tuple[str, ...] = BROADCAST_VOICES, start: int = 0) -> tuple[object, float]:
+    """The broadcast as one stream: each line by the next voice, 0.4-2.5 s apart (seconds of audio);
+    lines ``start`` to ``start + limit``, each by the voice it has in the whole corpus."""
     from voicecare.testing import voices as tv
 
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    rows = rows[:limit] if limit else rows
     rng = random.Random(seed)
+    gaps = [rng.uniform(0.4, 2.5) for _ in rows]
+    last = start + limit if limit else len(rows)
     parts: list = [1.0]
-    for n, row in enumerate(rows):
-        parts += [tv.speak(row["text"], voices[n % len(voices)]), rng.uniform(0.4, 2.5)]
+    for n in range(start, min(last, len(rows))):
+        parts += [tv.speak(rows[n]["text"], voices[n % len(voices)]), gaps[n]]
     audio = tv.conversation(parts)
     return audio, audio.seconds
 
@@ -138,12 +140,13 @@ def acted_on(events: list[dict]) -> list[str]:
 
 
 def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | None = None, repo: Path = ROOT,
-                  modes: tuple[str, ...] = ("idle", "in a session")) -> None:
+                  modes: tuple[str, ...] = ("idle", "in a session"), start: int = 0) -> None:
     path = CORPORA[corpus]
     voices = broadcast_voices(enroll)
-    audio, seconds = broadcast_audio(limit, path=path, voices=voices)
+    audio, seconds = broadcast_audio(limit, path=path, voices=voices, start=start)
     hours = seconds / 3600
-    print(f"broadcast: {path.name}, {seconds / 60:.1f} min of speech and gaps, voices {', '.join(voices)}; "
+    lines = f"lines {start + 1}-{start + limit}" if limit else (f"from line {start + 1}" if start else "all lines")
+    print(f"broadcast: {path.name}, {lines}, {seconds / 60:.1f} min of speech and gaps, voices {', '.join(voices)}; "
           f"code {repo}; {'enrolled: ' + enroll if enroll else 'nobody enrolled'}")
     with tempfile.TemporaryDirectory(prefix="voicecare-broadcast-") as tmp:
         folder = Path(tmp)
@@ -268,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("idle", "session", "both"), default="both")
     parser.add_argument("--session", action="store_true", help="only in a session (as --mode session)")
     parser.add_argument("--repo", type=Path, default=ROOT, help="the checkout whose code plays the broadcast")
-    parser.add_argument("--limit", type=int, help="play only the first LIMIT lines of the corpus")
+    parser.add_argument("--limit", type=int, help="play only LIMIT lines of the corpus")
+    parser.add_argument("--start", type=int, default=0, help="begin at this line (0: the first)")
     parser.add_argument("--voices", help="person part: comma-separated voices (default: joe, HTS slt, rms)")
     parser.add_argument("--unenrolled", action="store_true", help="person part: nobody enrolled")
     parser.add_argument("--idle", action="store_true", help="person part: said after the wake phrase, idle")
@@ -276,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = "session" if args.session else args.mode
     modes = {"idle": ("idle",), "session": ("in a session",), "both": ("idle", "in a session")}[mode]
     if args.part in ("broadcast", "both"):
-        run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes)
+        run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes,
+                      args.start)
     if args.part == "person":
         voices = tuple(args.voices.split(",")) if args.voices else PERSON_VOICES
         run_person(args.quick, voices, enrolled=not args.unenrolled, idle=args.idle)
