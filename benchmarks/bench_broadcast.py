@@ -4,9 +4,12 @@ Run: ``.venv/bin/python -m benchmarks.bench_broadcast [--quick] [--part broadcas
 
 Broadcast: benchmarks/data/broadcast.tsv (news, weather, sport, drama, cooking, adverts, a radio
 doctor, household talk; written by someone who never saw the assistant) spoken by six voices with
-gaps, played through the real loop (``voicecare run --input --events``) twice: idle, and with a
-guided session started by voice first. Per hour: escalations by severity, red-flag checks, false
-wakes, things said, sessions started, session controls.
+gaps, played through the real loop (``voicecare run --input --events``): idle, and in guided sessions. In a
+session, the broadcast is cut into pieces (``--piece`` lines, about five minutes) and each piece is played
+after the person starts a session by voice, as someone would start one again after the television stopped
+it; rates are per hour spent in a session (from its start to its stop or its end), and what happened after a
+session ended is counted apart. Per hour: escalations by severity, red-flag checks, false wakes, things said,
+sessions started, session controls.
 
 Addressed: benchmarks/data/addressed.tsv said after the wake phrase by five voices (one neural),
 clean and in babble at 20 and 10 dB: wake phrase found, intent right, red flag acted on (escalated
@@ -139,29 +142,75 @@ def acted_on(events: list[dict]) -> list[str]:
     return lines
 
 
+SESSION_ENDS = ("stopped", "completed")
+
+
+def session_spans(events: list[dict], audio_seconds: float) -> list[tuple[float, float]]:
+    """When a session was running: from each ``started`` to its ``stopped`` or ``completed`` (or the end)."""
+    spans, began = [], None
+    for e in events:
+        if e["type"] != "session":
+            continue
+        if e["state"] == "started" and began is None:
+            began = e["t"]
+        elif e["state"] in SESSION_ENDS and began is not None:
+            spans.append((began, e["t"]))
+            began = None
+    if began is not None:
+        spans.append((began, max(began, audio_seconds)))
+    return spans
+
+
+def in_spans(events: list[dict], spans: list[tuple[float, float]], inside: bool = True) -> list[dict]:
+    """The events inside the spans (an event at a span's end counts inside: it is what ended it)."""
+    return [e for e in events if any(a <= e.get("t", 0.0) <= b for a, b in spans) == inside]
+
+
 def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | None = None, repo: Path = ROOT,
-                  modes: tuple[str, ...] = ("idle", "in a session"), start: int = 0) -> None:
+                  modes: tuple[str, ...] = ("idle", "in a session"), start: int = 0, piece: int = 40) -> None:
     path = CORPORA[corpus]
     voices = broadcast_voices(enroll)
-    audio, seconds = broadcast_audio(limit, path=path, voices=voices, start=start)
+    with path.open(newline="", encoding="utf-8") as handle:
+        total = sum(1 for _ in csv.DictReader(handle, delimiter="\t"))
+    last = min(total, start + limit) if limit else total
+    audio, seconds = broadcast_audio(last - start, path=path, voices=voices, start=start)
     hours = seconds / 3600
-    lines = f"lines {start + 1}-{start + limit}" if limit else (f"from line {start + 1}" if start else "all lines")
-    print(f"broadcast: {path.name}, {lines}, {seconds / 60:.1f} min of speech and gaps, voices {', '.join(voices)}; "
-          f"code {repo}; {'enrolled: ' + enroll if enroll else 'nobody enrolled'}")
+    print(f"broadcast: {path.name}, lines {start + 1}-{last}, {seconds / 60:.1f} min of speech and gaps, voices "
+          f"{', '.join(voices)}; code {repo}; {'enrolled: ' + enroll if enroll else 'nobody enrolled'}", flush=True)
+    rows, causes = {}, {}
     with tempfile.TemporaryDirectory(prefix="voicecare-broadcast-") as tmp:
         folder = Path(tmp)
-        played, rows = {}, {}
         if "idle" in modes:
-            played["idle"] = play(audio, folder, "idle", repo, enroll)
-            rows["idle"] = broadcast_row(played["idle"], hours, False)
+            played = play(audio, folder, "idle", repo, enroll)
+            rows["idle"] = broadcast_row(played, hours, False)
+            causes["idle"] = acted_on(played)
         if "in a session" in modes:
-            played["in a session"] = play(with_session_first(audio, enroll or "rms"), folder, "session", repo, enroll)
-            rows["in a session"] = broadcast_row(played["in a session"], hours, True)
-        causes = {name: acted_on(play_events) for name, play_events in played.items()}
+            inside, after, session_seconds, after_seconds = [], [], 0.0, 0.0
+            for n, first in enumerate(range(start, last, piece)):
+                part, part_seconds = broadcast_audio(min(piece, last - first), path=path, voices=voices, start=first)
+                opened = with_session_first(part, enroll or "rms")
+                played = play(opened, folder, f"session{n}", repo, enroll)
+                opening = [e for e in played if e["type"] == "heard"][:2]
+                played = [e for e in played if e not in opening]
+                spans = session_spans(played, opened.seconds)
+                begun = next((e for e in played if e["type"] == "session" and e["state"] == "started"), None)
+                played = [e for e in played if e is not begun]  # the person's own start
+                span_seconds = sum(b - a for a, b in spans)
+                session_seconds += span_seconds
+                after_seconds += max(0.0, opened.seconds - (spans[0][0] if spans else 0.0) - span_seconds)
+                inside += in_spans(played, spans)
+                after += [e for e in in_spans(played, spans, inside=False) if spans and e["t"] > spans[0][0]]
+                causes[f"piece {n + 1} (lines {first + 1}-{min(first + piece, last)})"] = acted_on(played)
+                print(f"  piece {n + 1}: in a session {span_seconds / 60:.1f} of {part_seconds / 60:.1f} min",
+                      file=sys.stderr, flush=True)
+            rows["in a session"] = broadcast_row(inside, max(session_seconds, 1.0) / 3600, False)
+            rows["after it ended"] = broadcast_row(after, max(after_seconds, 1.0) / 3600, False)
+            print(f"in a session for {session_seconds / 60:.1f} min in all ({len(range(start, last, piece))} sessions, "
+                  f"one started before each {piece} lines); after a session ended {after_seconds / 60:.1f} min")
     columns = list(next(iter(rows.values())))
-    print(f"{'per hour':<14}" + "".join(f"{c:>13}" for c in columns))
+    print(f"{'per hour':<16}" + "".join(f"{c:>13}" for c in columns))
     for name, row in rows.items():
-        print(f"{name:<14}" + "".join(f"{row[c]:>13.1f}" for c in columns))
+        print(f"{name:<16}" + "".join(f"{row[c]:>13.1f}" for c in columns))
     for name, lines in causes.items():
         for line in lines:
             print(f"  {name}: {line}")
@@ -273,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, default=ROOT, help="the checkout whose code plays the broadcast")
     parser.add_argument("--limit", type=int, help="play only LIMIT lines of the corpus")
     parser.add_argument("--start", type=int, default=0, help="begin at this line (0: the first)")
+    parser.add_argument("--piece", type=int, default=40,
+                        help="in a session: a session is started before each PIECE lines (default 40)")
     parser.add_argument("--voices", help="person part: comma-separated voices (default: joe, HTS slt, rms)")
     parser.add_argument("--unenrolled", action="store_true", help="person part: nobody enrolled")
     parser.add_argument("--idle", action="store_true", help="person part: said after the wake phrase, idle")
@@ -281,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     modes = {"idle": ("idle",), "session": ("in a session",), "both": ("idle", "in a session")}[mode]
     if args.part in ("broadcast", "both"):
         run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes,
-                      args.start)
+                      args.start, args.piece)
     if args.part == "person":
         voices = tuple(args.voices.split(",")) if args.voices else PERSON_VOICES
         run_person(args.quick, voices, enrolled=not args.unenrolled, idle=args.idle)

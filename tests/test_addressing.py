@@ -254,6 +254,33 @@ def test_a_check_for_another_voices_red_flag_lapses_unanswered_and_the_session_c
     assert not talk.of("escalate", mark) and "stopped" not in sessions(talk, mark)
 
 
+def test_another_voices_red_flags_while_one_is_asked_about_ask_again_only_when_severer(config: Config) -> None:
+    talk = _in_session(config)
+    mark = talk.mark()
+    _line(talk, "my leg has gone numb", voice="other")
+    talk.wait(2)
+    _line(talk, "i have a high fever", voice="other")  # urgent too: the first question stands
+    _line(talk, "my leg has gone numb", voice="other")
+    assert [e["flag"] for e in talk.of("check", mark) if e["state"] == "asked"] == ["redflag.numbness"]
+    _line(talk, "i can't control my bladder", voice="other")  # an emergency: asked about
+    asked = [e["flag"] for e in talk.of("check", mark) if e["state"] == "asked"]
+    assert asked == ["redflag.numbness", "redflag.emergency"]
+    talk.wait(120)
+    assert not talk.of("escalate", mark)
+
+
+def test_a_red_flag_in_a_voice_that_may_be_the_persons_is_asked_about_anew_while_a_check_waits(config: Config) -> None:
+    talk = _in_session(config)
+    mark = talk.mark()
+    _line(talk, "i can't control my bladder", voice="other")
+    talk.wait(2)
+    _line(talk, "my leg has gone numb", voice="unsure")
+    asked = [e["flag"] for e in talk.of("check", mark) if e["state"] == "asked"]
+    assert asked == ["redflag.emergency", "redflag.numbness"]
+    _line(talk, "yes", voice="unsure")
+    assert talk.of("escalate", mark)[0]["flag"] == "redflag.numbness"
+
+
 def test_enrolled_a_red_flag_that_sounds_like_background_counts_only_in_the_persons_voice(config: Config) -> None:
     talk = _in_session(config)
     mark = talk.mark()

@@ -172,3 +172,74 @@ def test_one_window_of_a_long_utterance_keeps_its_voice(voices):
     one, every = SpeakerEncoder(max_partials=1).embed(chunk), SpeakerEncoder(max_partials=None).embed(chunk)
     other = SpeakerEncoder(max_partials=1).embed(voices.speak("I fell on the patio this morning", "rms"))
     assert _cos(one, every) > 0.9 > _cos(one, other)
+
+
+def _unit(*parts: tuple[int, float]) -> np.ndarray:
+    vector = np.zeros(256, np.float32)
+    for index, value in parts:
+        vector[index] = value
+    return vector / np.linalg.norm(vector)
+
+
+def _heard(vector: np.ndarray, seconds: float = 2.0):
+    from voicecare.listening.speaker_encoder import Embedding
+
+    return Embedding(vector=vector, speech_seconds=seconds)
+
+
+PERSON = _unit((0, 1.0))
+ACTOR = _unit((1, 1.0), (0, 0.2))
+"""Another voice, far from the person's (similarity 0.2: "other")."""
+ACTOR_AGAIN = _unit((1, 1.0), (0, 0.9))
+"""The same actor in a line that sounds nearer the person (0.67: unsure), yet 0.94 like their last line."""
+
+
+def _print(rows: int) -> VoicePrint:
+    return VoicePrint("person", np.stack([PERSON] * rows), enrolled=rows)
+
+
+def test_a_voice_heard_as_another_is_known_again_when_a_line_of_it_is_unsure():
+    verifier = SpeakerVerifier([_print(4)])
+    assert verifier.judge(_heard(ACTOR_AGAIN)).verdict == "unsure"  # nothing heard before it
+    assert verifier.judge(_heard(ACTOR)).verdict == "other"
+    again = verifier.judge(_heard(ACTOR_AGAIN))
+    assert again.verdict == "other" and again.heard_before
+    forgetful = SpeakerVerifier([_print(4)], VerifierSettings(others_keep=0))
+    forgetful.judge(_heard(ACTOR))
+    assert forgetful.judge(_heard(ACTOR_AGAIN)).verdict == "unsure"
+
+
+def test_remembered_voices_never_overrule_the_person_nor_a_print_of_the_wake_phrases_alone():
+    verifier = SpeakerVerifier([_print(4)])
+    verifier.judge(_heard(ACTOR))
+    near_person = _unit((0, 1.0), (1, 0.3))  # 0.96 like the person: theirs, whatever was heard before
+    assert verifier.judge(_heard(near_person)).verdict == "person"
+    between = _unit((0, 1.0), (1, 0.8))  # unsure, and not much nearer the actor than the person
+    assert verifier.judge(_heard(between)).verdict == "unsure"
+    phrases_only = SpeakerVerifier([_print(3)])
+    phrases_only.judge(_heard(ACTOR))
+    assert phrases_only.judge(_heard(ACTOR_AGAIN)).verdict == "unsure"
+
+
+def test_only_the_most_recent_other_voices_are_remembered():
+    verifier = SpeakerVerifier([_print(4)], VerifierSettings(others_keep=2))
+    verifier.judge(_heard(ACTOR))
+    for n in range(2):
+        verifier.judge(_heard(_unit((2 + n, 1.0))))  # two more voices, both "other"
+    assert verifier.judge(_heard(ACTOR_AGAIN)).verdict == "unsure"
+
+
+def test_the_television_cast_is_known_again_and_the_person_is_not_taken_for_it(voices, encoder):
+    """Real voices: the person (slt, enrolled with the sentence) and a television of espeak-ng and kal."""
+    person = VoicePrint.enroll("slt", [voices.speak(t, "slt") for t in ENROLL], encoder)
+    television = ["and now the weather for the rest of the week", "I told you never to call me at work",
+                  "my left leg has gone numb and I can't feel my foot", "the doctor will see you in a moment",
+                  "scores level at half time here at the stadium", "I fell over in the garden and I can't get up"]
+    lines = [encoder.encode(voices.speak(t, v)) for t in television for v in ("espeak:en-us", "kal")]
+    remembering, forgetting = SpeakerVerifier([person]), SpeakerVerifier([person], VerifierSettings(others_keep=0))
+    with_memory = [remembering.judge(e) for e in lines]
+    without = [forgetting.judge(e) for e in lines]
+    assert sum(m.verdict == "other" for m in with_memory) > sum(m.verdict == "other" for m in without)
+    assert not any(m.verdict == "person" for m in with_memory)
+    for line in LINES:  # the person after all that television: never "other"
+        assert remembering.verify(voices.speak(line, "slt")).verdict != "other"

@@ -11,7 +11,7 @@ import logging
 
 from voicecare.core.actions import Action, AdaptVoice, Heard, Say
 from voicecare.core.dialog import HELP_CHECK, SESSION_CONTROLS, Mode, PendingCheck
-from voicecare.messages import Understanding
+from voicecare.messages import Severity, Understanding
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,27 @@ class AddressingMixin:
         """A red flag: acted on at once, unless who said it is in doubt; then asked about first."""
         u = event.understanding
         if self.mode is not Mode.EMERGENCY and self._doubt(event, now):
+            if self._asking_already(event):
+                log.info("a red flag in another voice while one as severe is being asked about: not asked again")
+                return []
             log.info("a red flag in %s: checked first", "another voice" if event.voice else "a tentative window")
             return self._ask_check(event, now, flag=u.intent, other_voice=event.voice == "other",
                                    instead=Understanding(text="", intent="unknown", score=0.0))
         return self._escalate(u.intent, now)
+
+    def _asking_already(self, event: Heard) -> bool:
+        """Another voice's red flag while a check about one at least as severe waits for its answer: one
+        question at a time (an actor's scene of symptoms would otherwise ask about each line). A voice
+        that may be the person's is always asked about anew: a "no" to the old question must not lose it."""
+        pending = self._check
+        if pending is None or pending.flag == HELP_CHECK or event.voice != "other":
+            return False
+        return not self._severer(event.understanding.intent, pending.flag)
+
+    def _severer(self, flag: str, than: str) -> bool:
+        order = [Severity.ROUTINE, Severity.URGENT, Severity.EMERGENCY]
+        return (order.index(Severity(self.texts.red_flags[flag].severity))
+                > order.index(Severity(self.texts.red_flags[than].severity)))
 
     def _doubt(self, event: Heard, now: float) -> bool:
         """Another voice, one the check is unsure of (unless the wake phrase, confirmed, opened the words: the

@@ -72,8 +72,13 @@ class VoiceDecision:
     """The enrolled person the voice was nearest to, whatever the verdict (whose print adapts)."""
     embedding: Any = field(default=None, repr=False, compare=False)
     """The utterance's speaker embedding, kept until the core says whether it was surely theirs."""
+    heard_before: bool = False
+    """"other" because it matched a voice already heard as another's, not by the print alone."""
 
     def event(self) -> dict[str, Any]:
         """The ``voice`` object of the ``heard`` event."""
-        return {"similarity": None if self.similarity is None else round(self.similarity, 3),
-                "person": self.person, "verdict": self.verdict}
+        record: dict[str, Any] = {"similarity": None if self.similarity is None else round(self.similarity, 3),
+                  "person": self.person, "verdict": self.verdict}
+        if self.heard_before:
+            record["heard_before"] = True
+        return record

@@ -36,7 +36,8 @@ class VoiceStage:
             return VoiceDecision("unsure")
         return VoiceDecision(str(match.verdict), similarity=float(match.similarity), person=match.person,
                              closest=getattr(match, "closest", match.person),
-                             embedding=getattr(match, "embedding", None))
+                             embedding=getattr(match, "embedding", None),
+                             heard_before=bool(getattr(match, "heard_before", False)))
 
     def adapt(self, decision: VoiceDecision | None) -> bool:
         """The person surely said this: let their voice print learn from it (and keep it)."""
