@@ -3,8 +3,8 @@ with a television on, and how often does broadcast talk wake it?
 
 Run: ``.venv/bin/python -m benchmarks.bench_wake [--quick] [--phrases] [--choose] [--final-b]``.
 
-Each person voice enrolls with three clean recordings of the phrase (its own voice: that is the
-product), then says the phrase alone and before requests from benchmarks/data/addressed.tsv, in one
+Each person voice enrolls with three clean recordings of the phrase and the phrase run on into the
+enrollment sentence (its own voice: that is the product; ``--no-sentence``: the three phrases only), then says the phrase alone and before requests from benchmarks/data/addressed.tsv, in one
 breath and after a comma, in each condition: clean; babble at 20, 10 and 5 dB; far field (15 dB
 down, a 0.45 s reverberant tail, house rumble); far field with a television at 10 dB. Broadcast
 talk (benchmarks/data/broadcast.tsv, broadcast_a.tsv; each line by one of six voices) is scored
@@ -101,10 +101,10 @@ def false_wakes(items: list[Item], persons: tuple[str, ...], settings: WakeSetti
 def gather(phrase: str, quick: bool, conditions: tuple[str, ...], corpora: tuple[str, ...],
            with_before: bool, every: int, shared: dict[int, Any] | None = None,
            before_broadcast: bool = True, only: str | None = None,
-           persons: tuple[str, ...] = PERSONS, offset: int = 0) -> dict[str, Any]:
+           persons: tuple[str, ...] = PERSONS, offset: int = 0, sentence: bool = True) -> dict[str, Any]:
     """Measure everything once (cached under benchmarks/.cache)."""
     key = f"{phrase.replace(' ', '_')}-{'quick' if quick else 'full'}-{every}-{len(persons)}" + (
-        f"-from{offset}" if offset else "")
+        f"-from{offset}" if offset else "") + ("-sentence" if sentence else "")
     from voicecare.asr.keyword import KeywordSpotter
 
     made: dict[str, Any] = {}
@@ -113,7 +113,7 @@ def gather(phrase: str, quick: bool, conditions: tuple[str, ...], corpora: tuple
         """Built only when some part is not measured yet (the recognizer takes a while to load)."""
         if "g" not in made:
             before = _todays_path(phrase) if with_before and (only is None or only.startswith("positives")) else None
-            made["templates"] = make_templates(list(persons), phrase)
+            made["templates"] = make_templates(list(persons), phrase, sentence)
             made["g"] = Gatherer(phrase, made["templates"], KeywordSpotter(phrase), before)
             if shared is not None:
                 made["g"].frames_cache = shared
@@ -154,7 +154,7 @@ def _todays_path(phrase: str) -> Any:
     from voicecare.config import load_config
     from voicecare.journal import Journal
     from voicecare.runtime.build import build_brain
-    from voicecare.runtime.hearing import listening_for
+    from voicecare.listening.wake_stage import listening_for
 
     nowhere = Path("/nonexistent/voicecare.toml")
     config = load_config(None, system=nowhere, user=nowhere, env={"LANG": "en_GB.UTF-8"})
@@ -342,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="only measure this part (positives, broadcast, broadcast_a, broadcast_b)")
     parser.add_argument("--extra", action="store_true", help="more requests by the measure-only voices")
     parser.add_argument("--gather-phrases", action="store_true", help="only measure the phrase comparison's data")
+    parser.add_argument("--no-sentence", action="store_true",
+                        help="enroll with the three phrases only (no run-on template from the enrollment sentence)")
     args = parser.parse_args(argv)
     if args.extra:
         extra = gather(WAKE, True, CONDITIONS, (), with_before=False, every=20, persons=MEASURE_VOICES, offset=5,
@@ -356,12 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     every = 80 if args.quick else 4
     corpora = ("broadcast", "broadcast_a") + (("broadcast_b",) if args.final_b else ())
     data = gather(WAKE, args.quick, CONDITIONS, corpora, with_before=True, every=every, before_broadcast=False,
-                  only=args.only)
+                  only=args.only, sentence=not args.no_sentence)
     if args.only:
         return 0
     settings = choose(data, ("broadcast", "broadcast_a")) if args.choose else WakeSettings()
-    print(f"\nwake phrase '{WAKE}': {len(data['positives'])} clips, {len(PERSONS)} voices; "
-          f"thresholds {settings}")
+    print(f"\nwake phrase '{WAKE}': {len(data['positives'])} clips, {len(PERSONS)} voices, enrolled with "
+          f"{'three phrases only' if args.no_sentence else 'three phrases and the sentence'}; thresholds {settings}")
     print_found(data["positives"], settings, with_before=True)
     print_false_wakes(data, settings, with_before=True)
     print_cost()

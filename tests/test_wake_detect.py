@@ -135,9 +135,13 @@ def test_templates_keep_embeddings_only_and_read_back() -> None:
     with pytest.raises(AttributeError):
         template.person = "bob"  # type: ignore[misc]
     stored = json.loads(json.dumps(template.to_json()))
-    assert set(stored) == {"person", "phrase", "frames"}
+    assert set(stored) == {"person", "phrase", "frames", "runon"}
     back = WakeTemplate.from_json(stored)
-    assert (back.person, back.phrase) == ("ann", "hey care")
+    assert (back.person, back.phrase, back.runon) == ("ann", "hey care", False)
+    runon = WakeTemplate.from_json(WakeTemplate("ann", "hey care", frames, runon=True).to_json())
+    assert runon.runon and runon.name == "ann:hey care (run-on)"
+    stored.pop("runon")  # written before run-on templates existed
+    assert not WakeTemplate.from_json(stored).runon
     np.testing.assert_allclose(back.frames, frames, atol=1e-4)
     with pytest.raises(ValueError):
         WakeTemplate.from_json({"person": "ann", "phrase": "hey care", "frames": [[1.0, 2.0]]})
