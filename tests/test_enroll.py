@@ -82,6 +82,24 @@ def test_a_store_of_another_version_is_refused_clearly(tmp_path: Path) -> None:
         store.load()
 
 
+def test_a_run_on_template_is_kept_as_such_and_a_file_from_before_it_still_loads(tmp_path: Path) -> None:
+    store = EnrollmentStore.in_data_dir(tmp_path)
+    rng = np.random.default_rng(2)
+    frames = tuple(rng.normal(size=(7, 96)).astype(np.float32) for _ in range(4))
+    store.save(Enrollment((Enrolled("person", PHRASE, frames, rng.normal(size=(4, 256)).astype(np.float32), 4, 1),)))
+    assert store.load().get("person").runon == 1
+    with np.load(store.path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    header = json.loads(str(arrays["header"][()]))
+    for entry in header["people"]:  # as written before the enrollment sentence existed
+        entry.pop("runon")
+    arrays["header"] = np.array(json.dumps(header))
+    with open(store.path, "wb") as handle:
+        np.savez(handle, **arrays)
+    old = store.load().get("person")
+    assert old.runon == 0 and len(old.templates) == 4 and old.voice_enrolled == 4
+
+
 @pytest.mark.speech
 def test_enroll_from_recordings_then_a_second_person_then_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                                                 ) -> None:
