@@ -19,7 +19,7 @@ from typing import Any
 from voicecare.commands._common import config_from
 from voicecare.errors import BadInputError
 from voicecare.listening.enrollment import DEFAULT_PERSON, EnrollmentError, EnrollmentStore
-from voicecare.listening.enrolling import TAKES, Enroller, sentence_text
+from voicecare.listening.enrolling import SENTENCE_PAUSE_SECONDS, TAKES, Enroller, joined, sentence_text
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,8 @@ def enroll(args: argparse.Namespace) -> int:
     for note in enroller.notes:
         print(f"Note: {note}.")
     if sentence is None:
-        print("Without the enrollment sentence: the three phrases only (`--sentence F4` adds it).")
+        how = "`--sentence F4` adds it" if args.from_wav else "run `voicecare enroll` again to add it"
+        print(f"Enrolled without the sentence: the three phrases only ({how}).")
     print(KEPT.format(path=store.path))
     print(f"The wake phrase is '{phrase}': if it is changed in the configuration, enroll again.")
     return 0
@@ -167,12 +168,13 @@ def _spoken(config: Any, enroller: Enroller) -> tuple[list[Any], Any] | None:
         speaker.play(voice.synthesize(text))
         speaker.wait()
 
-    def take(key: str, again: str, check: Any, seconds: float, label: str, **values: str) -> Any:
+    def take(key: str, again: str, check: Any, seconds: float, label: str, pause: float = 0.0,
+             **values: str) -> Any:
         for _attempt in range(MAX_TRIES):
             say(texts.prompt(key, **values))
             speaker.play(tone("listening"))
             speaker.wait()
-            recording = _capture(microphone, seconds)
+            recording = _capture(microphone, seconds, pause)
             problem = "nothing was heard" if recording is None else check(recording)
             if problem is None:
                 return recording
@@ -192,7 +194,7 @@ def _spoken(config: Any, enroller: Enroller) -> tuple[list[Any], Any] | None:
             recordings.append(recording)
         words = sentence_text(texts, enroller.phrase)
         sentence = take("enroll_sentence", "enroll_sentence_again", enroller.sentence_problem,
-                        SENTENCE_LISTEN_SECONDS, "the sentence", sentence=words)
+                        SENTENCE_LISTEN_SECONDS, "the sentence", SENTENCE_PAUSE_SECONDS, sentence=words)
         if sentence is None:
             say(texts.prompt("enroll_sentence_skipped"))
         say(texts.prompt("enroll_done"))
@@ -202,17 +204,29 @@ def _spoken(config: Any, enroller: Enroller) -> tuple[list[Any], Any] | None:
         getattr(voice, "close", lambda: None)()
 
 
-def _capture(microphone: Any, seconds: float) -> Any:
-    """The first utterance heard within ``seconds``, or None."""
+def _capture(microphone: Any, seconds: float, pause: float = 0.0) -> Any:
+    """The first utterance begun within ``seconds``, or None; with ``pause``, it and those that follow it
+    with shorter pauses between, joined (a sentence split where the person paused)."""
     from voicecare.audio.endpoint import Endpointer
 
     endpointer = Endpointer()
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
+    parts: list[Any] = []
+    began = last = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if parts and not endpointer.in_speech and now - last >= pause:
+            break
+        if (not parts and not endpointer.in_speech and now >= began + seconds) or now >= began + 2 * seconds:
+            break
         block = microphone.read(0.1)
         if block is None:
             continue
         for utterance in endpointer.feed(block):
-            return utterance.audio
-    flushed = endpointer.flush()
-    return flushed[0].audio if flushed else None
+            if not pause:
+                return utterance.audio
+            parts.append(utterance.audio)
+            last = time.monotonic()
+    parts += [u.audio for u in endpointer.flush()]
+    if not parts:
+        return None
+    return joined(parts) if pause else parts[0]

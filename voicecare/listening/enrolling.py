@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+import numpy as np
+
 from voicecare.audio.chunk import AudioChunk
 from voicecare.listening.enrollment import Enrolled, Enrollment, EnrollmentError
 
@@ -23,6 +25,16 @@ TAKES = 3
 """How many times the person says the phrase at set-up."""
 SENTENCE_KEY = "enroll_sentence_words"
 """The content prompt holding the enrollment sentence's words (said after the phrase, in one breath)."""
+
+
+SENTENCE_PAUSE_SECONDS = 1.5
+"""Parts of the sentence heard with shorter pauses between them are one take (a pause at a comma ends an
+utterance, but not the sentence)."""
+
+
+def joined(parts: Sequence[AudioChunk]) -> AudioChunk:
+    """The parts of one take as one recording, in order (each keeps the quiet around it)."""
+    return AudioChunk.from_array(np.concatenate([part.array() for part in parts]))
 
 
 def sentence_text(texts: Any, phrase: str) -> str:
@@ -90,7 +102,7 @@ class Enroller:
         runon, why = runon_template(self._embedder, sentence, templates, self.limits)
         if runon is None:
             note = f"the sentence's opening is not kept as a wake template: {why}; its voice is kept"
-            log.warning(note)
+            log.info(note)
             self.notes.append(note)
         return runon
 

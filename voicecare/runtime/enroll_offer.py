@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from voicecare.core.actions import Action, Say, Tone
 from voicecare.core.dialog import says_yes
-from voicecare.listening.enrolling import TAKES, Enroller, sentence_text
+from voicecare.listening.enrolling import SENTENCE_PAUSE_SECONDS, TAKES, Enroller, joined, sentence_text
 from voicecare.listening.enrollment import DEFAULT_PERSON, EnrollmentStore
 from voicecare.errors import VoicecareError
 
@@ -54,6 +54,9 @@ class EnrollOffer:
         self.stage = Stage.ASKED
         self._takes: list[Any] = []
         self._sentence_asked = False
+        self._parts: list[Any] = []
+        """The sentence's utterances so far (a pause at a comma splits it)."""
+        self._parts_heard = 0.0
         self._tries = 0
         self._asked_at = 0.0
 
@@ -66,9 +69,13 @@ class EnrollOffer:
         self._remember("offered")
         return [Say(self.texts.prompt("enroll_offer", wake=self.enroller.phrase))]
 
-    def expired(self, now: float, speaking_until: float) -> list[Action]:
+    def expired(self, now: float, speaking_until: float, in_speech: bool = False) -> list[Action]:
         """Nothing said for too long after the last question: the offer ends, quietly (with the three
-        phrases taken and the sentence not said, they are enrolled alone)."""
+        phrases taken and the sentence not said, they are enrolled alone). ``in_speech``: someone is speaking
+        now (the sentence's parts are judged only once a pause longer than a comma's follows them)."""
+        if self._parts and not in_speech and now >= self._parts_heard + SENTENCE_PAUSE_SECONDS:
+            parts, self._parts = self._parts, []
+            return self._heard_sentence(joined(parts))
         if self.active and now > max(self._asked_at, speaking_until) + self.settings.answer_seconds:
             if self._sentence_asked:  # the three phrases are taken: they are kept without the sentence
                 log.info("the enrollment sentence was not said; enrolling the three phrases")
@@ -90,8 +97,10 @@ class EnrollOffer:
                 self._remember("declined")
                 return [Say(self.texts.prompt("enroll_declined"))]
             return [Say(self.texts.prompt("check_yes_no"))]
-        if self._sentence_asked:
-            return self._heard_sentence(hearing.sound.audio)
+        if self._sentence_asked:  # judged once a pause longer than a comma's follows it (``expired``)
+            self._parts.append(hearing.sound.audio)
+            self._parts_heard = now
+            return []
         problem = self.enroller.problem(hearing.sound.audio)
         if problem is not None:
             log.info("enrollment take %d: %s", len(self._takes) + 1, problem)
