@@ -67,14 +67,20 @@ class _Spotted:
 _DETECTORS: dict[WakeSettings, WakeDetector] = {}
 
 
-def decide(settings: WakeSettings, raw: float, end: float, spread: float, spot_end: float | None) -> bool:
-    """The detector's own two stages on a measured utterance (its keyword search replayed)."""
+def decide(settings: WakeSettings, raw: float, end: float, spread: float, spot_end: float | None,
+           runon: tuple[float, float] | None = None) -> bool:
+    """The detector's own two stages on a measured utterance (its keyword search replayed); ``runon``: the
+    run-on template's own (score, end), given ``runon_allowance``'s share of the noise allowance."""
     detector = _DETECTORS.get(settings)
     if detector is None:
         stand_in = WakeTemplate("p", WAKE, np.ones((1, 96), np.float32))  # enrolled; the scores are measured
         detector = _DETECTORS[settings] = WakeDetector([stand_in], settings)
     detector.spotter = _Spotted(spot_end)
-    score = raw + detector.allowance(spread)
+    allowance = detector.allowance(spread)
+    score = raw + allowance
+    if runon is not None and runon[0] + allowance * settings.runon_allowance > score:
+        raw, end = runon
+        score = raw + allowance * settings.runon_allowance
     wake = WakeScore(score, "p", "template", score >= settings.propose, end, raw, spread)
     return detector.confirm(wake, AudioChunk.silence(0.0), False).woke
 
@@ -83,7 +89,7 @@ def found(item: Item, person: str, settings: WakeSettings | None) -> bool:
     """Did this clip wake the detector (settings) or today's path (None)?"""
     if settings is None:
         return any(bool(h.before) for h in item.heard)
-    return any(decide(settings, *h.raw[person], h.spread_db, h.spot_end) for h in item.heard)
+    return any(decide(settings, *h.raw[person], h.spread_db, h.spot_end, h.runon.get(person)) for h in item.heard)
 
 
 def false_wakes(items: list[Item], persons: tuple[str, ...], settings: WakeSettings | None) -> tuple[int, float]:
@@ -171,7 +177,8 @@ def _todays_path(phrase: str) -> Any:
 
 
 def _features(items: list[Item], persons: tuple[str, ...], positive: bool) -> np.ndarray:
-    """Rows (item, raw score, template end, spread, keyword end or -99) for the grid search."""
+    """Rows (item, raw score, template end, spread, keyword end or -99, run-on score or -99, run-on end)
+    for the grid search."""
     rows = []
     for k, item in enumerate(items):
         for person in persons:
@@ -179,17 +186,21 @@ def _features(items: list[Item], persons: tuple[str, ...], positive: bool) -> np
                 continue
             for h in item.heard:
                 raw, end = h.raw[person]
-                rows.append((k, raw, end, h.spread_db, -99.0 if h.spot_end is None else h.spot_end))
-    return np.array(rows, dtype=np.float64).reshape(-1, 5)
+                runon, runon_end = h.runon.get(person, (-99.0, 0.0))
+                rows.append((k, raw, end, h.spread_db, -99.0 if h.spot_end is None else h.spot_end, runon, runon_end))
+    return np.array(rows, dtype=np.float64).reshape(-1, 7)
 
 
 def _woke(rows: np.ndarray, s: WakeSettings) -> np.ndarray:
     """``WakeDetector.confirm`` on many measured utterances at once (checked against it below)."""
     fraction = np.clip((s.clean_spread_db - rows[:, 3]) / (s.clean_spread_db - s.noisy_spread_db), 0.0, 1.0)
-    score = rows[:, 1] + s.noise_allowance * fraction
+    alone = rows[:, 1] + s.noise_allowance * fraction
+    runon = rows[:, 5] + s.noise_allowance * fraction * s.runon_allowance
+    score = np.maximum(alone, runon)
+    end = np.where(runon > alone, rows[:, 6], rows[:, 2])
     woke = score >= s.accept
     if s.keyword_confirms:
-        woke |= (score >= s.propose) & (rows[:, 4] > -99) & (np.abs(rows[:, 4] - rows[:, 2]) <= s.keyword_slack_seconds)
+        woke |= (score >= s.propose) & (rows[:, 4] > -99) & (np.abs(rows[:, 4] - end) <= s.keyword_slack_seconds)
     return woke
 
 

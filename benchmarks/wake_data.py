@@ -57,6 +57,8 @@ class Heard:
     """Today's verdict (transcript and keyword search); None when not measured."""
     utterances: int = -1
     """How many utterances the endpointer made of the clip (-1: not run)."""
+    runon: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Person -> (score, end) of their run-on template alone, where they have one (``raw`` is the rest)."""
 
 
 @dataclass
@@ -165,7 +167,8 @@ class Gatherer:
                  before: Callable[[AudioChunk, Any], bool] | None) -> None:
         self.phrase = phrase
         self.embedder = SpeechEmbedder()
-        self.templates = {p: [normalized(t.frames) for t in ts] for p, ts in templates.items()}
+        self.templates = {p: [normalized(t.frames) for t in ts if not t.runon] for p, ts in templates.items()}
+        self.runon = {p: [normalized(t.frames) for t in ts if t.runon] for p, ts in templates.items()}
         self.spotter = spotter
         self.before = before
         self.cost = Cost()
@@ -197,17 +200,20 @@ class Gatherer:
             if self.keep_frames:
                 self.frames_cache[key] = frames
         mid = time.process_time()
-        raw = {}
+        raw, runon = {}, {}
         for person in persons:
             best = max((match(t, frames, max_start or len(frames)) for t in self.templates[person]),
                        key=lambda m: m.score)
             raw[person] = (best.score, (best.end_frame + 1) * 0.08 - 0.16)
+            for t in self.runon.get(person, []):
+                found = match(t, frames, max_start or len(frames))
+                runon[person] = (found.score, (found.end_frame + 1) * 0.08 - 0.16)
         done = time.process_time()
         self.cost.embed_cpu += mid - began
         self.cost.dtw_cpu += (done - mid) / max(1, len(persons))
         self.cost.audio_seconds += audio.seconds
         spread = level_spread_db(samples)
-        could_propose = max(r for r, _ in raw.values()) >= LOWEST_PROPOSE - MOST_ALLOWANCE * min(
+        could_propose = max(r for r, _ in (*raw.values(), *runon.values())) >= LOWEST_PROPOSE - MOST_ALLOWANCE * min(
             1.0, max(0.0, (40.0 - spread) / 25.0))
         spot = None
         if self.spot_all or could_propose:
@@ -225,7 +231,7 @@ class Gatherer:
                 if heard is not None and self.before(chunk, heard):
                     verdict = True
                     break
-        return [Heard(raw, spread, None if spot is None else float(spot.end), verdict, utterances)]
+        return [Heard(raw, spread, None if spot is None else float(spot.end), verdict, utterances, runon)]
 
 
 OPENING_SAMPLES = int((2.0 + 1.6) * 16_000)
