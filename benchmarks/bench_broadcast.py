@@ -44,6 +44,8 @@ ADDRESSED_VOICES = ("slt", "awb", "rms", "festival:slt-hts", "piper:joe")
 WAKE = "hey care"
 SESSION_OPENING = ("hey care, start my daily stretches", "no")
 CONTROLS = ("paused", "resumed", "skipped", "stopped")
+WOKE = ("said", "text", "template", "keyword")
+"""How a wake was confirmed (``WakeDecision.how``): by the transcript, or by the enrolled person's templates."""
 
 
 def broadcast_voices(enrolled: str | None) -> tuple[str, ...]:
@@ -123,7 +125,7 @@ def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[
         "routine": escalations["routine"] / hours,
         "checks": sum(1 for e in events if e["type"] == "check" and e["state"] == "asked") / hours,
         "escalations": sum(escalations.values()) / hours,
-        "false wakes": sum(1 for w in wake if w == "said" or isinstance(w, dict) and w.get("how") == "said") / hours,
+        "false wakes": sum(1 for w in wake if w == "said" or isinstance(w, dict) and w.get("how") in WOKE) / hours,
         "things said": sum(1 for e in events if e["type"] == "say") / hours,
         "sessions": max(0, started) / hours,
         "controls": controls / hours,
@@ -147,6 +149,7 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
                   modes: tuple[str, ...] = ("idle", "in a session"), sentence: bool = True) -> None:
     path = CORPORA[corpus]
     voices = broadcast_voices(enroll)
+    sentence = sentence and "--sentence" in (repo / "voicecare" / "commands" / "enroll.py").read_text(encoding="utf-8")
     audio, seconds = broadcast_audio(limit, path=path, voices=voices)
     hours = seconds / 3600
     print(f"broadcast: {path.name}, {seconds / 60:.1f} min of speech and gaps, voices {', '.join(voices)}; "
