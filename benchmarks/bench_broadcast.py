@@ -198,8 +198,9 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
     rows = red_flag_rows()
     rows = rows[::4] if quick else rows
     where = "said as 'hey care, ...' to the idle assistant" if idle else "in a session"
+    how = ("enrolled with the sentence" if sentence else "enrolled, three phrases only") if enrolled else "nobody enrolled"
     print(f"\nthe person's red flags {where}: {len(rows)} rows x {len(voices)} voices, "
-          f"{('enrolled with the sentence' if sentence else 'enrolled, three phrases only') if enrolled else 'nobody enrolled'}")
+          f"{how}")
     print(f"{'voice, condition':<34}{'acted on':>10}{'direct':>9}{'after check':>13}{'severity right':>16}"
           f"{'+unanswered':>13}{'s/row':>7}")
     for voice in voices:

@@ -4,8 +4,9 @@ with a television on, and how often does broadcast talk wake it?
 Run: ``.venv/bin/python -m benchmarks.bench_wake [--quick] [--phrases] [--choose] [--final-b]``.
 
 Each person voice enrolls with three clean recordings of the phrase and the phrase run on into the
-enrollment sentence (its own voice: that is the product; ``--no-sentence``: the three phrases only), then says the phrase alone and before requests from benchmarks/data/addressed.tsv, in one
-breath and after a comma, in each condition: clean; babble at 20, 10 and 5 dB; far field (15 dB
+enrollment sentence (its own voice: that is the product; ``--no-sentence``: the three phrases only),
+then says the phrase alone and before requests from benchmarks/data/addressed.tsv, in one breath and
+after a comma, in each condition: clean; babble at 20, 10 and 5 dB; far field (15 dB
 down, a 0.45 s reverberant tail, house rumble); far field with a television at 10 dB. Broadcast
 talk (benchmarks/data/broadcast.tsv, broadcast_a.tsv; each line by one of six voices) is scored
 against every person's templates but their own voice's lines. "Before" is today's detector: the

@@ -3,9 +3,9 @@
 From three recordings: the wake phrase's templates (speech embeddings, ``templates``) and a voice print
 (speaker embeddings, ``speaker_verify``). A fourth, optional recording, the enrollment sentence (the phrase
 run straight on into an ordinary sentence, in one breath), adds a row to the voice print (seconds of voice
-where a phrase gives under one) and a run-on template cut from its opening. From the store: a wake detector for those enrolled with the
-configured phrase, and a voice verifier for everyone enrolled (a voice stays a voice when the phrase
-changes; the phrase's templates do not, so they must enroll again).
+where a phrase gives under one) and a run-on template cut from its opening. From the store: a wake
+detector for those enrolled with the configured phrase, and a voice verifier for everyone enrolled (a
+voice stays a voice when the phrase changes; the phrase's templates do not, so they must enroll again).
 """
 
 from __future__ import annotations
