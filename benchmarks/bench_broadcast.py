@@ -198,7 +198,8 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
     rows = red_flag_rows()
     rows = rows[::4] if quick else rows
     where = "said as 'hey care, ...' to the idle assistant" if idle else "in a session"
-    how = ("enrolled with the sentence" if sentence else "enrolled, three phrases only") if enrolled else "nobody enrolled"
+    how = "nobody enrolled" if not enrolled else "enrolled with the sentence" if sentence else \
+        "enrolled, three phrases only"
     print(f"\nthe person's red flags {where}: {len(rows)} rows x {len(voices)} voices, "
           f"{how}")
     print(f"{'voice, condition':<34}{'acted on':>10}{'direct':>9}{'after check':>13}{'severity right':>16}"
