@@ -16,7 +16,8 @@ clean and in babble at 20 and 10 dB: wake phrase found, intent right, red flag a
 or asked about), with the right severity.
 
 With ``--enroll VOICE`` the person is enrolled first (``voicecare enroll --from-wav``, three clean
-recordings of the phrase by that voice), starts the session in that voice, and that voice is left out
+recordings of the phrase by that voice, and ``--sentence``, the phrase run on into the enrollment
+sentence; ``--no-sentence`` leaves it out), starts the session in that voice, and that voice is left out
 of the broadcast's. ``--corpus a|b|c`` plays a blind corpus (a: for choosing thresholds; b: meant to be
 measured once, but one listening rule was chosen after seeing it; c: measured once, with everything frozen). ``--repo DIR`` plays it through another checkout's code (the figures before).
 Person: the person's own red flags said into a session (``benchmarks/person_flags.py``).
@@ -46,6 +47,8 @@ ADDRESSED_VOICES = ("slt", "awb", "rms", "festival:slt-hts", "piper:joe")
 WAKE = "hey care"
 SESSION_OPENING = ("hey care, start my daily stretches", "no")
 CONTROLS = ("paused", "resumed", "skipped", "stopped")
+WOKE = ("said", "text", "template", "keyword")
+"""How a wake was confirmed (``WakeDecision.how``): by the transcript, or by the enrolled person's templates."""
 
 
 def broadcast_voices(enrolled: str | None) -> tuple[str, ...]:
@@ -81,12 +84,14 @@ def with_session_first(broadcast: object, voice: str = "rms") -> object:
     return tv.conversation([1.0, ask, 14.0, answer, 4.0, broadcast])
 
 
-def play(audio: object, folder: Path, name: str, repo: Path = ROOT, enroll: str | None = None) -> list[dict]:
+def play(audio: object, folder: Path, name: str, repo: Path = ROOT, enroll: str | None = None,
+         sentence: bool = True) -> list[dict]:
     """Run the real loop on the audio (with ``repo``'s code) and return its event log; with ``enroll``,
-    that voice is enrolled first through ``voicecare enroll --from-wav``."""
+    that voice is enrolled first through ``voicecare enroll --from-wav`` (and ``--sentence`` where the
+    code has it, unless ``sentence`` is off)."""
     import os
 
-    from benchmarks.wake_data import enrollment_wavs
+    from benchmarks.wake_data import enrollment_wavs, sentence_wav
     from voicecare.audio.wav import write_wav
 
     wav, events = folder / f"{name}.wav", folder / f"{name}.jsonl"
@@ -96,8 +101,11 @@ def play(audio: object, folder: Path, name: str, repo: Path = ROOT, enroll: str 
                       '[speech]\ntts = "pyttsx3"\n', encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(repo)}
     command = [sys.executable, "-m", "voicecare", "--config", str(config)]
-    if enroll is not None and (repo / "voicecare" / "commands" / "enroll.py").exists():  # not before it existed
-        subprocess.run([*command, "enroll", "--from-wav", *enrollment_wavs(folder, enroll, WAKE)], check=True,
+    enroll_py = repo / "voicecare" / "commands" / "enroll.py"
+    if enroll is not None and enroll_py.exists():  # not before it existed
+        extra = (["--sentence", sentence_wav(folder, enroll, WAKE)]
+                 if sentence and "--sentence" in enroll_py.read_text(encoding="utf-8") else [])
+        subprocess.run([*command, "enroll", "--from-wav", *enrollment_wavs(folder, enroll, WAKE), *extra], check=True,
                        cwd=repo, env=env, stdout=subprocess.DEVNULL)
     subprocess.run([*command, "run", "--input", str(wav), "--events", str(events), "--wake", WAKE], check=True,
                    cwd=repo, env=env, stdout=subprocess.DEVNULL)
@@ -122,7 +130,7 @@ def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[
         "routine": escalations["routine"] / hours,
         "checks": sum(1 for e in events if e["type"] == "check" and e["state"] == "asked") / hours,
         "escalations": sum(escalations.values()) / hours,
-        "false wakes": sum(1 for w in wake if w == "said" or isinstance(w, dict) and w.get("how") == "said") / hours,
+        "false wakes": sum(1 for w in wake if w == "said" or isinstance(w, dict) and w.get("how") in WOKE) / hours,
         "things said": sum(1 for e in events if e["type"] == "say") / hours,
         "sessions": max(0, started) / hours,
         "controls": controls / hours,
@@ -167,21 +175,24 @@ def in_spans(events: list[dict], spans: list[tuple[float, float]], inside: bool 
 
 
 def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | None = None, repo: Path = ROOT,
-                  modes: tuple[str, ...] = ("idle", "in a session"), start: int = 0, piece: int = 40) -> None:
+                  modes: tuple[str, ...] = ("idle", "in a session"), start: int = 0, piece: int = 40,
+                  sentence: bool = True) -> None:
     path = CORPORA[corpus]
     voices = broadcast_voices(enroll)
+    sentence = sentence and "--sentence" in (repo / "voicecare" / "commands" / "enroll.py").read_text(encoding="utf-8")
     with path.open(newline="", encoding="utf-8") as handle:
         total = sum(1 for _ in csv.DictReader(handle, delimiter="\t"))
     last = min(total, start + limit) if limit else total
     audio, seconds = broadcast_audio(last - start, path=path, voices=voices, start=start)
     hours = seconds / 3600
     print(f"broadcast: {path.name}, lines {start + 1}-{last}, {seconds / 60:.1f} min of speech and gaps, voices "
-          f"{', '.join(voices)}; code {repo}; {'enrolled: ' + enroll if enroll else 'nobody enrolled'}", flush=True)
+          f"{', '.join(voices)}; code {repo}; {'enrolled: ' + enroll if enroll else 'nobody enrolled'}"
+          f"{'' if not enroll else ' (with the sentence)' if sentence else ' (three phrases only)'}", flush=True)
     rows, causes = {}, {}
     with tempfile.TemporaryDirectory(prefix="voicecare-broadcast-") as tmp:
         folder = Path(tmp)
         if "idle" in modes:
-            played = play(audio, folder, "idle", repo, enroll)
+            played = play(audio, folder, "idle", repo, enroll, sentence)
             rows["idle"] = broadcast_row(played, hours, False)
             causes["idle"] = acted_on(played)
         if "in a session" in modes:
@@ -189,7 +200,7 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
             for n, first in enumerate(range(start, last, piece)):
                 part, part_seconds = broadcast_audio(min(piece, last - first), path=path, voices=voices, start=first)
                 opened = with_session_first(part, enroll or "rms")
-                played = play(opened, folder, f"session{n}", repo, enroll)
+                played = play(opened, folder, f"session{n}", repo, enroll, sentence)
                 opening = [e for e in played if e["type"] == "heard"][:2]
                 played = [e for e in played if e not in opening]
                 spans = session_spans(played, opened.seconds)
@@ -217,9 +228,9 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
 
 
 def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: bool = True,
-               idle: bool = False) -> None:
+               idle: bool = False, sentence: bool = True) -> None:
     from benchmarks.person_flags import CONDITIONS, SessionBench, measure_person, red_flag_rows
-    from benchmarks.wake_data import enrollment
+    from benchmarks.wake_data import enrollment, enrollment_sentence
     from voicecare.asr.select import create_recognizer
     from voicecare.asr.transcribe import domain_language
     from voicecare.config import load_config
@@ -239,14 +250,17 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
     rows = red_flag_rows()
     rows = rows[::4] if quick else rows
     where = "said as 'hey care, ...' to the idle assistant" if idle else "in a session"
+    how = "nobody enrolled" if not enrolled else "enrolled with the sentence" if sentence else \
+        "enrolled, three phrases only"
     print(f"\nthe person's red flags {where}: {len(rows)} rows x {len(voices)} voices, "
-          f"{'enrolled' if enrolled else 'nobody enrolled'}")
+          f"{how}")
     print(f"{'voice, condition':<34}{'acted on':>10}{'direct':>9}{'after check':>13}{'severity right':>16}"
           f"{'+unanswered':>13}{'s/row':>7}")
     for voice in voices:
         detector = verifier = None
         if enrolled:
-            person = Enroller(WAKE, spotter).person("person", enrollment(voice, WAKE))
+            person = Enroller(WAKE, spotter).person("person", enrollment(voice, WAKE),
+                                                    enrollment_sentence(voice, WAKE) if sentence else None)
             listeners = listeners_for(Enrollment((person,)), WAKE, spotter)
             detector, verifier = listeners.detector, listeners.verifier
         pipeline = build_pipeline(brain.understander, wake, spotter, detector=detector, verifier=verifier)
@@ -327,15 +341,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voices", help="person part: comma-separated voices (default: joe, HTS slt, rms)")
     parser.add_argument("--unenrolled", action="store_true", help="person part: nobody enrolled")
     parser.add_argument("--idle", action="store_true", help="person part: said after the wake phrase, idle")
+    parser.add_argument("--no-sentence", action="store_true",
+                        help="enroll with the three phrases only, without the enrollment sentence")
     args = parser.parse_args(argv)
     mode = "session" if args.session else args.mode
     modes = {"idle": ("idle",), "session": ("in a session",), "both": ("idle", "in a session")}[mode]
     if args.part in ("broadcast", "both"):
         run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes,
-                      args.start, args.piece)
+                      args.start, args.piece, sentence=not args.no_sentence)
     if args.part == "person":
         voices = tuple(args.voices.split(",")) if args.voices else PERSON_VOICES
-        run_person(args.quick, voices, enrolled=not args.unenrolled, idle=args.idle)
+        run_person(args.quick, voices, enrolled=not args.unenrolled, idle=args.idle, sentence=not args.no_sentence)
     if args.part in ("addressed", "both"):
         run_addressed(args.quick, args.front_end)
     return 0

@@ -3,9 +3,10 @@ with a television on, and how often does broadcast talk wake it?
 
 Run: ``.venv/bin/python -m benchmarks.bench_wake [--quick] [--phrases] [--choose] [--final-b]``.
 
-Each person voice enrolls with three clean recordings of the phrase (its own voice: that is the
-product), then says the phrase alone and before requests from benchmarks/data/addressed.tsv, in one
-breath and after a comma, in each condition: clean; babble at 20, 10 and 5 dB; far field (15 dB
+Each person voice enrolls with three clean recordings of the phrase and the phrase run on into the
+enrollment sentence (its own voice: that is the product; ``--no-sentence``: the three phrases only),
+then says the phrase alone and before requests from benchmarks/data/addressed.tsv, in one breath and
+after a comma, in each condition: clean; babble at 20, 10 and 5 dB; far field (15 dB
 down, a 0.45 s reverberant tail, house rumble); far field with a television at 10 dB. Broadcast
 talk (benchmarks/data/broadcast.tsv, broadcast_a.tsv; each line by one of six voices) is scored
 against every person's templates but their own voice's lines. "Before" is today's detector: the
@@ -67,14 +68,20 @@ class _Spotted:
 _DETECTORS: dict[WakeSettings, WakeDetector] = {}
 
 
-def decide(settings: WakeSettings, raw: float, end: float, spread: float, spot_end: float | None) -> bool:
-    """The detector's own two stages on a measured utterance (its keyword search replayed)."""
+def decide(settings: WakeSettings, raw: float, end: float, spread: float, spot_end: float | None,
+           runon: tuple[float, float] | None = None) -> bool:
+    """The detector's own two stages on a measured utterance (its keyword search replayed); ``runon``: the
+    run-on template's own (score, end), given ``runon_allowance``'s share of the noise allowance."""
     detector = _DETECTORS.get(settings)
     if detector is None:
         stand_in = WakeTemplate("p", WAKE, np.ones((1, 96), np.float32))  # enrolled; the scores are measured
         detector = _DETECTORS[settings] = WakeDetector([stand_in], settings)
     detector.spotter = _Spotted(spot_end)
-    score = raw + detector.allowance(spread)
+    allowance = detector.allowance(spread)
+    score = raw + allowance
+    if runon is not None and runon[0] + allowance * settings.runon_allowance > score:
+        raw, end = runon
+        score = raw + allowance * settings.runon_allowance
     wake = WakeScore(score, "p", "template", score >= settings.propose, end, raw, spread)
     return detector.confirm(wake, AudioChunk.silence(0.0), False).woke
 
@@ -83,7 +90,7 @@ def found(item: Item, person: str, settings: WakeSettings | None) -> bool:
     """Did this clip wake the detector (settings) or today's path (None)?"""
     if settings is None:
         return any(bool(h.before) for h in item.heard)
-    return any(decide(settings, *h.raw[person], h.spread_db, h.spot_end) for h in item.heard)
+    return any(decide(settings, *h.raw[person], h.spread_db, h.spot_end, h.runon.get(person)) for h in item.heard)
 
 
 def false_wakes(items: list[Item], persons: tuple[str, ...], settings: WakeSettings | None) -> tuple[int, float]:
@@ -101,10 +108,10 @@ def false_wakes(items: list[Item], persons: tuple[str, ...], settings: WakeSetti
 def gather(phrase: str, quick: bool, conditions: tuple[str, ...], corpora: tuple[str, ...],
            with_before: bool, every: int, shared: dict[int, Any] | None = None,
            before_broadcast: bool = True, only: str | None = None,
-           persons: tuple[str, ...] = PERSONS, offset: int = 0) -> dict[str, Any]:
+           persons: tuple[str, ...] = PERSONS, offset: int = 0, sentence: bool = True) -> dict[str, Any]:
     """Measure everything once (cached under benchmarks/.cache)."""
     key = f"{phrase.replace(' ', '_')}-{'quick' if quick else 'full'}-{every}-{len(persons)}" + (
-        f"-from{offset}" if offset else "")
+        f"-from{offset}" if offset else "") + ("-sentence" if sentence else "")
     from voicecare.asr.keyword import KeywordSpotter
 
     made: dict[str, Any] = {}
@@ -113,7 +120,7 @@ def gather(phrase: str, quick: bool, conditions: tuple[str, ...], corpora: tuple
         """Built only when some part is not measured yet (the recognizer takes a while to load)."""
         if "g" not in made:
             before = _todays_path(phrase) if with_before and (only is None or only.startswith("positives")) else None
-            made["templates"] = make_templates(list(persons), phrase)
+            made["templates"] = make_templates(list(persons), phrase, sentence)
             made["g"] = Gatherer(phrase, made["templates"], KeywordSpotter(phrase), before)
             if shared is not None:
                 made["g"].frames_cache = shared
@@ -171,7 +178,8 @@ def _todays_path(phrase: str) -> Any:
 
 
 def _features(items: list[Item], persons: tuple[str, ...], positive: bool) -> np.ndarray:
-    """Rows (item, raw score, template end, spread, keyword end or -99) for the grid search."""
+    """Rows (item, raw score, template end, spread, keyword end or -99, run-on score or -99, run-on end)
+    for the grid search."""
     rows = []
     for k, item in enumerate(items):
         for person in persons:
@@ -179,17 +187,21 @@ def _features(items: list[Item], persons: tuple[str, ...], positive: bool) -> np
                 continue
             for h in item.heard:
                 raw, end = h.raw[person]
-                rows.append((k, raw, end, h.spread_db, -99.0 if h.spot_end is None else h.spot_end))
-    return np.array(rows, dtype=np.float64).reshape(-1, 5)
+                runon, runon_end = h.runon.get(person, (-99.0, 0.0))
+                rows.append((k, raw, end, h.spread_db, -99.0 if h.spot_end is None else h.spot_end, runon, runon_end))
+    return np.array(rows, dtype=np.float64).reshape(-1, 7)
 
 
 def _woke(rows: np.ndarray, s: WakeSettings) -> np.ndarray:
     """``WakeDetector.confirm`` on many measured utterances at once (checked against it below)."""
     fraction = np.clip((s.clean_spread_db - rows[:, 3]) / (s.clean_spread_db - s.noisy_spread_db), 0.0, 1.0)
-    score = rows[:, 1] + s.noise_allowance * fraction
+    alone = rows[:, 1] + s.noise_allowance * fraction
+    runon = rows[:, 5] + s.noise_allowance * fraction * s.runon_allowance
+    score = np.maximum(alone, runon)
+    end = np.where(runon > alone, rows[:, 6], rows[:, 2])
     woke = score >= s.accept
     if s.keyword_confirms:
-        woke |= (score >= s.propose) & (rows[:, 4] > -99) & (np.abs(rows[:, 4] - rows[:, 2]) <= s.keyword_slack_seconds)
+        woke |= (score >= s.propose) & (rows[:, 4] > -99) & (np.abs(rows[:, 4] - end) <= s.keyword_slack_seconds)
     return woke
 
 
@@ -342,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="only measure this part (positives, broadcast, broadcast_a, broadcast_b)")
     parser.add_argument("--extra", action="store_true", help="more requests by the measure-only voices")
     parser.add_argument("--gather-phrases", action="store_true", help="only measure the phrase comparison's data")
+    parser.add_argument("--no-sentence", action="store_true",
+                        help="enroll with the three phrases only (no run-on template from the enrollment sentence)")
     args = parser.parse_args(argv)
     if args.extra:
         extra = gather(WAKE, True, CONDITIONS, (), with_before=False, every=20, persons=MEASURE_VOICES, offset=5,
@@ -356,12 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     every = 80 if args.quick else 4
     corpora = ("broadcast", "broadcast_a") + (("broadcast_b",) if args.final_b else ())
     data = gather(WAKE, args.quick, CONDITIONS, corpora, with_before=True, every=every, before_broadcast=False,
-                  only=args.only)
+                  only=args.only, sentence=not args.no_sentence)
     if args.only:
         return 0
     settings = choose(data, ("broadcast", "broadcast_a")) if args.choose else WakeSettings()
-    print(f"\nwake phrase '{WAKE}': {len(data['positives'])} clips, {len(PERSONS)} voices; "
-          f"thresholds {settings}")
+    print(f"\nwake phrase '{WAKE}': {len(data['positives'])} clips, {len(PERSONS)} voices, enrolled with "
+          f"{'three phrases only' if args.no_sentence else 'three phrases and the sentence'}; thresholds {settings}")
     print_found(data["positives"], settings, with_before=True)
     print_false_wakes(data, settings, with_before=True)
     print_cost()

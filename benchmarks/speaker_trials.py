@@ -35,8 +35,15 @@ person's own voice."""
 
 ENROLL_TEXTS: tuple[str, ...] = ("hey care", "Hey, care!", "hey care?")
 """Three clean wake phrases (a synthesizer says one text the same way every time)."""
-ENROLL_SENTENCE = "I am setting up my assistant so that it knows my voice when I call for help"
-"""The optional enrollment sentence: several seconds of voice where a wake phrase gives under one."""
+
+
+def enroll_sentence() -> str:
+    """The enrollment sentence as ``voicecare enroll`` asks for it (the wake phrase run on into words, in one
+    breath): several seconds of voice where a wake phrase gives under one."""
+    from benchmarks.wake_data import sentence_words
+
+    return sentence_words("hey care")
+
 ADAPT_TEXTS: tuple[str, ...] = (
     "good morning, is it going to rain today",
     "I did the stretches after breakfast and they helped",

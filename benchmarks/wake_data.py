@@ -19,7 +19,8 @@ from voicecare.testing import voices as tv
 from voicecare.audio.chunk import AudioChunk
 from voicecare.audio.endpoint import Endpointer
 from voicecare.listening.embedding import SpeechEmbedder
-from voicecare.listening.templates import WakeTemplate, match, normalized, templates_from_recordings
+from voicecare.listening.templates import (WakeTemplate, match, normalized, runon_template,
+                                           templates_from_recordings)
 from voicecare.listening.wake_detect import level_spread_db
 
 DATA = Path(__file__).parent / "data"
@@ -56,6 +57,8 @@ class Heard:
     """Today's verdict (transcript and keyword search); None when not measured."""
     utterances: int = -1
     """How many utterances the endpointer made of the clip (-1: not run)."""
+    runon: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Person -> (score, end) of their run-on template alone, where they have one (``raw`` is the rest)."""
 
 
 @dataclass
@@ -84,6 +87,20 @@ def enrollment(voice: str, phrase: str) -> list[AudioChunk]:
             for form, pace in zip(ENROLL_SAYINGS, ENROLL_TEMPI)]
 
 
+def sentence_words(phrase: str) -> str:
+    """The enrollment sentence as the person says it: in one breath, so without the comma's pause."""
+    from voicecare.content.texts import load_texts
+    from voicecare.listening.enrolling import sentence_text
+
+    text = sentence_text(load_texts(), phrase)
+    return text.replace(f"{phrase},", phrase, 1) if text.lower().startswith(f"{phrase},") else text
+
+
+def enrollment_sentence(voice: str, phrase: str) -> AudioChunk:
+    """The fourth set-up recording: the phrase run straight on into the enrollment sentence, clean."""
+    return tv.conversation([0.4, tv.speak(sentence_words(phrase), voice), 0.4])
+
+
 def enrollment_wavs(folder: Path, voice: str, phrase: str) -> list[str]:
     """``enrollment``'s recordings written as WAV files in ``folder`` (for ``voicecare enroll --from-wav``)."""
     from voicecare.audio.wav import write_wav
@@ -94,6 +111,15 @@ def enrollment_wavs(folder: Path, voice: str, phrase: str) -> list[str]:
         write_wav(path, recording)
         paths.append(str(path))
     return paths
+
+
+def sentence_wav(folder: Path, voice: str, phrase: str) -> str:
+    """``enrollment_sentence`` written as a WAV file in ``folder`` (for ``voicecare enroll --sentence``)."""
+    from voicecare.audio.wav import write_wav
+
+    path = folder / f"enroll-{voice.replace(':', '-')}-sentence.wav"
+    write_wav(path, enrollment_sentence(voice, phrase))
+    return str(path)
 
 
 def read_lines(path: Path) -> list[str]:
@@ -141,7 +167,8 @@ class Gatherer:
                  before: Callable[[AudioChunk, Any], bool] | None) -> None:
         self.phrase = phrase
         self.embedder = SpeechEmbedder()
-        self.templates = {p: [normalized(t.frames) for t in ts] for p, ts in templates.items()}
+        self.templates = {p: [normalized(t.frames) for t in ts if not t.runon] for p, ts in templates.items()}
+        self.runon = {p: [normalized(t.frames) for t in ts if t.runon] for p, ts in templates.items()}
         self.spotter = spotter
         self.before = before
         self.cost = Cost()
@@ -173,17 +200,20 @@ class Gatherer:
             if self.keep_frames:
                 self.frames_cache[key] = frames
         mid = time.process_time()
-        raw = {}
+        raw, runon = {}, {}
         for person in persons:
             best = max((match(t, frames, max_start or len(frames)) for t in self.templates[person]),
                        key=lambda m: m.score)
             raw[person] = (best.score, (best.end_frame + 1) * 0.08 - 0.16)
+            for t in self.runon.get(person, []):
+                found = match(t, frames, max_start or len(frames))
+                runon[person] = (found.score, (found.end_frame + 1) * 0.08 - 0.16)
         done = time.process_time()
         self.cost.embed_cpu += mid - began
         self.cost.dtw_cpu += (done - mid) / max(1, len(persons))
         self.cost.audio_seconds += audio.seconds
         spread = level_spread_db(samples)
-        could_propose = max(r for r, _ in raw.values()) >= LOWEST_PROPOSE - MOST_ALLOWANCE * min(
+        could_propose = max(r for r, _ in (*raw.values(), *runon.values())) >= LOWEST_PROPOSE - MOST_ALLOWANCE * min(
             1.0, max(0.0, (40.0 - spread) / 25.0))
         spot = None
         if self.spot_all or could_propose:
@@ -201,7 +231,7 @@ class Gatherer:
                 if heard is not None and self.before(chunk, heard):
                     verdict = True
                     break
-        return [Heard(raw, spread, None if spot is None else float(spot.end), verdict, utterances)]
+        return [Heard(raw, spread, None if spot is None else float(spot.end), verdict, utterances, runon)]
 
 
 OPENING_SAMPLES = int((2.0 + 1.6) * 16_000)
@@ -212,9 +242,16 @@ MOST_ALLOWANCE = 0.12
 """The widest first stage bench_wake tries: the keyword search is only needed where it could propose."""
 
 
-def make_templates(voices: list[str], phrase: str) -> dict[str, list[WakeTemplate]]:
+def make_templates(voices: list[str], phrase: str, sentence: bool = True) -> dict[str, list[WakeTemplate]]:
+    """Each voice's templates as ``voicecare enroll`` makes them: three phrases, and with ``sentence`` the
+    run-on template cut from the enrollment sentence when it agrees with them."""
     embedder = SpeechEmbedder()
-    return {v: templates_from_recordings(embedder, enrollment(v, phrase), phrase, v) for v in voices}
+    made = {}
+    for v in voices:
+        alone = templates_from_recordings(embedder, enrollment(v, phrase), phrase, v)
+        runon = runon_template(embedder, enrollment_sentence(v, phrase), alone)[0] if sentence else None
+        made[v] = alone + ([runon] if runon is not None else [])
+    return made
 
 
 def positives(gatherer: Gatherer, voices: list[str], requests: list[str], conditions: list[str],

@@ -140,7 +140,7 @@ def test_professionals_are_all_present(texts: Texts) -> None:
 
 def test_every_prompt_is_present_and_formats_with_its_placeholders(texts: Texts) -> None:
     values = {"before": 7, "after": 3, "number": "999", "days": 4, "minutes": 10, "wake": "hey care",
-              "spasms": "3 spasms", "value": 7, "side": "left"}
+              "spasms": "3 spasms", "value": 7, "side": "left", "sentence": "hey care, I am here."}
     for key, allowed in PROMPT_PLACEHOLDERS.items():
         for variant in range(len(texts.prompts(key))):
             said = texts.prompt(key, variant, **{k: values[k] for k in allowed})

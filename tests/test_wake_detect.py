@@ -135,9 +135,13 @@ def test_templates_keep_embeddings_only_and_read_back() -> None:
     with pytest.raises(AttributeError):
         template.person = "bob"  # type: ignore[misc]
     stored = json.loads(json.dumps(template.to_json()))
-    assert set(stored) == {"person", "phrase", "frames"}
+    assert set(stored) == {"person", "phrase", "frames", "runon"}
     back = WakeTemplate.from_json(stored)
-    assert (back.person, back.phrase) == ("ann", "hey care")
+    assert (back.person, back.phrase, back.runon) == ("ann", "hey care", False)
+    runon = WakeTemplate.from_json(WakeTemplate("ann", "hey care", frames, runon=True).to_json())
+    assert runon.runon and runon.name == "ann:hey care (run-on)"
+    stored.pop("runon")  # written before run-on templates existed
+    assert not WakeTemplate.from_json(stored).runon
     np.testing.assert_allclose(back.frames, frames, atol=1e-4)
     with pytest.raises(ValueError):
         WakeTemplate.from_json({"person": "ann", "phrase": "hey care", "frames": [[1.0, 2.0]]})
@@ -173,3 +177,17 @@ def test_far_field_speech_is_quieter_and_rings_on(voices: ModuleType) -> None:
     tail = np.sqrt(np.mean((far.array()[after].astype(float)) ** 2))
     dry = np.sqrt(np.mean((clip.array()[after].astype(float)) ** 2))
     assert tail > 10 * max(dry, 1.0)
+
+
+def test_a_run_on_template_gets_no_noise_allowance_and_the_score_names_it() -> None:
+    rng = np.random.default_rng(4)
+    said_alone, run_on = (rng.standard_normal((7, DIM)).astype(np.float32) for _ in range(2))
+    heard = np.vstack([rng.standard_normal((3, DIM)), run_on, rng.standard_normal((3, DIM))]).astype(np.float32)
+    detector = WakeDetector([WakeTemplate("ann", "hey care", said_alone),
+                             WakeTemplate("ann", "hey care", run_on, runon=True)])
+    noisy, clean = detector.score_frames(heard, spread_db=12.0), detector.score_frames(heard, spread_db=80.0)
+    assert detector.allowance(12.0) == pytest.approx(0.16) and detector.allowance(80.0) == 0.0
+    assert clean.template == noisy.template == "ann:hey care (run-on)"
+    assert noisy.score == noisy.raw == clean.score == pytest.approx(1.0, abs=1e-3)  # no allowance added
+    plain = WakeDetector([WakeTemplate("ann", "hey care", run_on)]).score_frames(heard, spread_db=12.0)
+    assert plain.template == "ann:hey care" and plain.score == pytest.approx(plain.raw + 0.16, abs=1e-3)

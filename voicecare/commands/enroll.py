@@ -1,8 +1,11 @@
-"""``voicecare enroll``: the person says the wake phrase three times, and the assistant knows them.
+"""``voicecare enroll``: the person says the wake phrase three times, then the phrase run on into one
+sentence, and the assistant knows them.
 
 What is kept is embeddings only (numbers describing the sounds of the phrase and the voice), in the data
-directory; never audio. ``--from-wav`` sets up from three recordings instead of the microphone;
-``--clear`` removes it; ``--name`` enrolls (or clears) someone else too, a carer say.
+directory; never audio. ``--from-wav`` sets up from three recordings instead of the microphone (and
+``--sentence`` from a fourth, of the sentence); ``--clear`` removes it; ``--name`` enrolls (or clears)
+someone else too, a carer say. The sentence is optional: without it (or when it cannot be heard clearly)
+the three phrases are enrolled alone.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from voicecare.commands._common import config_from
 from voicecare.errors import BadInputError
 from voicecare.listening.enrollment import DEFAULT_PERSON, EnrollmentError, EnrollmentStore
-from voicecare.listening.enrolling import TAKES, Enroller
+from voicecare.listening.enrolling import SENTENCE_PAUSE_SECONDS, TAKES, Enroller, joined, sentence_text
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +28,15 @@ KEPT = ("Kept: speech embeddings of the wake phrase and of the voice (numbers th
 MAX_TRIES = 3
 """Each take is asked again at most this many times when it was poor."""
 LISTEN_SECONDS = 6.0
+SENTENCE_LISTEN_SECONDS = 12.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("enroll", help="learn the person's wake phrase and voice (embeddings only, no audio)")
     p.add_argument("--from-wav", nargs=TAKES, metavar=("F1", "F2", "F3"),
                    help="set up from three recordings of the wake phrase instead of the microphone")
+    p.add_argument("--sentence", metavar="F4",
+                   help="with --from-wav: a recording of the phrase run on into the enrollment sentence, in one breath")
     p.add_argument("--clear", action="store_true", help="remove the enrollment (everyone's, or --name's)")
     p.add_argument("--name", default=None, help=f"who is enrolling (default '{DEFAULT_PERSON}'); a second person too")
     p.add_argument("--wake", metavar="PHRASE", help="the wake phrase to enroll (default: the configured one)")
@@ -47,11 +53,19 @@ def enroll(args: argparse.Namespace) -> int:
         raise BadInputError("the wake phrase is off, so there is nothing to enroll",
                             "turn it on in the configuration ([wake] enabled = true), or pass --wake PHRASE")
     name = args.name or DEFAULT_PERSON
+    if args.sentence and not args.from_wav:
+        raise BadInputError("--sentence is only for setting up from recordings",
+                            "give the three phrase recordings too: --from-wav F1 F2 F3 --sentence F4")
     enroller = Enroller(phrase, _spotter(phrase))
-    recordings = _from_files(args.from_wav, enroller) if args.from_wav else _spoken(config, enroller)
-    if recordings is None:
-        return 1
-    person = enroller.person(name, recordings)
+    if args.from_wav:
+        recordings = _from_files(args.from_wav, enroller)
+        sentence = _sentence_file(args.sentence, enroller) if args.sentence else None
+    else:
+        taken = _spoken(config, enroller)
+        if taken is None:
+            return 1
+        recordings, sentence = taken
+    person = enroller.person(name, recordings, sentence)
     try:
         enrollment = store.load()
     except EnrollmentError as exc:
@@ -61,6 +75,11 @@ def enroll(args: argparse.Namespace) -> int:
     replaced = enrollment.get(name) is not None
     store.save(enrollment.with_person(person))
     print(f"{'Enrolled again' if replaced else 'Enrolled'} {person.describe()}.")
+    for note in enroller.notes:
+        print(f"Note: {note}.")
+    if sentence is None:
+        how = "`--sentence F4` adds it" if args.from_wav else "run `voicecare enroll` again to add it"
+        print(f"Enrolled without the sentence: the three phrases only ({how}).")
     print(KEPT.format(path=store.path))
     print(f"The wake phrase is '{phrase}': if it is changed in the configuration, enroll again.")
     return 0
@@ -116,8 +135,23 @@ def _from_files(paths: list[str], enroller: Enroller) -> list[Any]:
     return recordings
 
 
-def _spoken(config: Any, enroller: Enroller) -> list[Any] | None:
-    """On the devices: "Say 'hey care' after the tone", three times, each checked and asked again if poor."""
+def _sentence_file(path: str, enroller: Enroller) -> Any:
+    """The enrollment sentence from a recording, checked like a spoken one."""
+    from voicecare.audio.wav import load_wav
+
+    if not Path(path).exists():
+        raise BadInputError(f"the sentence recording {path} does not exist", "check the path, or leave out --sentence")
+    recording = load_wav(path)
+    problem = enroller.sentence_problem(recording)
+    if problem is not None:
+        raise BadInputError(f"the sentence recording {path} will not do: {problem}",
+                            f"record '{enroller.phrase}' run straight on into a sentence of 3-4 seconds, in one breath")
+    return recording
+
+
+def _spoken(config: Any, enroller: Enroller) -> tuple[list[Any], Any] | None:
+    """On the devices: "Say 'hey care' after the tone", three times, then the phrase run on into a sentence;
+    each take checked and asked again if poor. A sentence not heard clearly is left out (None)."""
     from voicecare.audio.devices import Microphone, Speaker
     from voicecare.audio.tones import tone
     from voicecare.content.texts import load_texts
@@ -134,43 +168,65 @@ def _spoken(config: Any, enroller: Enroller) -> list[Any] | None:
         speaker.play(voice.synthesize(text))
         speaker.wait()
 
+    def take(key: str, again: str, check: Any, seconds: float, label: str, pause: float = 0.0,
+             **values: str) -> Any:
+        for _attempt in range(MAX_TRIES):
+            say(texts.prompt(key, **values))
+            speaker.play(tone("listening"))
+            speaker.wait()
+            recording = _capture(microphone, seconds, pause)
+            problem = "nothing was heard" if recording is None else check(recording)
+            if problem is None:
+                return recording
+            print(f"  {label}: {problem}")
+            key = again
+        return None
+
     microphone.open()
     try:
         recordings = []
-        for take in range(TAKES):
-            key = "enroll_say"
-            for _attempt in range(MAX_TRIES):
-                say(texts.prompt(key, wake=enroller.phrase))
-                speaker.play(tone("listening"))
-                speaker.wait()
-                recording = _capture(microphone, LISTEN_SECONDS)
-                problem = "nothing was heard" if recording is None else enroller.problem(recording)
-                if problem is None:
-                    recordings.append(recording)
-                    break
-                print(f"  take {take + 1}: {problem}")
-                key = "enroll_again"
-            else:
+        for n in range(TAKES):
+            recording = take("enroll_say", "enroll_again", enroller.problem, LISTEN_SECONDS, f"take {n + 1}",
+                             wake=enroller.phrase)
+            if recording is None:
                 say(texts.prompt("enroll_failed"))
                 return None
+            recordings.append(recording)
+        words = sentence_text(texts, enroller.phrase)
+        sentence = take("enroll_sentence", "enroll_sentence_again", enroller.sentence_problem,
+                        SENTENCE_LISTEN_SECONDS, "the sentence", SENTENCE_PAUSE_SECONDS, sentence=words)
+        if sentence is None:
+            say(texts.prompt("enroll_sentence_skipped"))
         say(texts.prompt("enroll_done"))
-        return recordings
+        return recordings, sentence
     finally:
         microphone.close()
         getattr(voice, "close", lambda: None)()
 
 
-def _capture(microphone: Any, seconds: float) -> Any:
-    """The first utterance heard within ``seconds``, or None."""
+def _capture(microphone: Any, seconds: float, pause: float = 0.0) -> Any:
+    """The first utterance begun within ``seconds``, or None; with ``pause``, it and those that follow it
+    with shorter pauses between, joined (a sentence split where the person paused)."""
     from voicecare.audio.endpoint import Endpointer
 
     endpointer = Endpointer()
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
+    parts: list[Any] = []
+    began = last = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if parts and not endpointer.in_speech and now - last >= pause:
+            break
+        if (not parts and not endpointer.in_speech and now >= began + seconds) or now >= began + 2 * seconds:
+            break
         block = microphone.read(0.1)
         if block is None:
             continue
         for utterance in endpointer.feed(block):
-            return utterance.audio
-    flushed = endpointer.flush()
-    return flushed[0].audio if flushed else None
+            if not pause:
+                return utterance.audio
+            parts.append(utterance.audio)
+            last = time.monotonic()
+    parts += [u.audio for u in endpointer.flush()]
+    if not parts:
+        return None
+    return joined(parts) if pause else parts[0]

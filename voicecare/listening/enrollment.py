@@ -44,11 +44,14 @@ class Enrolled:
     """Their voice print: (k, 256) speaker embeddings, the first ``voice_enrolled`` from set-up, the rest
     from utterances they surely made since; None when only the wake phrase is enrolled."""
     voice_enrolled: int = 0
+    runon: int = 0
+    """How many of the last templates were cut from the enrollment sentence (the phrase run on into words)."""
 
     def describe(self) -> str:
         """What is kept about them, in one sentence."""
         voice = (f", and a voice print of {len(self.voice)} speaker embeddings" if self.voice is not None else "")
-        return f"{self.name}: {len(self.templates)} templates of '{self.phrase}'{voice}"
+        runon = f" ({self.runon} of them run on into the sentence)" if self.runon else ""
+        return f"{self.name}: {len(self.templates)} templates of '{self.phrase}'{runon}{voice}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +139,8 @@ class EnrollmentStore:
             if person.voice is not None:
                 arrays[f"v{n}"] = np.asarray(person.voice, dtype=np.float32).reshape(-1, np.shape(person.voice)[-1])
             people.append({"name": person.name, "phrase": person.phrase, "templates": len(person.templates),
-                           "voice": person.voice is not None, "voice_enrolled": person.voice_enrolled})
+                           "voice": person.voice is not None, "voice_enrolled": person.voice_enrolled,
+                           "runon": person.runon})
         header = {"format": FORMAT, "version": VERSION, "people": people,
                   "kept": "speech embeddings and voice prints only; no audio"}
         arrays[HEADER] = np.array(json.dumps(header))
@@ -185,7 +189,7 @@ def _from_header(header: Any, arrays: dict[str, np.ndarray]) -> Enrollment:
         templates = tuple(_matrix(arrays[f"t{n}_{i}"]) for i in range(int(entry["templates"])))
         voice = _matrix(arrays[f"v{n}"]) if entry.get("voice") else None
         people.append(Enrolled(str(entry["name"]), str(entry["phrase"]), templates, voice,
-                               int(entry.get("voice_enrolled", 0))))
+                               int(entry.get("voice_enrolled", 0)), int(entry.get("runon", 0))))
     return Enrollment(tuple(people))
 
 

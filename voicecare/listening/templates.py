@@ -2,7 +2,9 @@
 
 A template is the embedding sequence of the phrase said once at set-up (the audio itself is never
 kept). A later utterance is matched to it by subsequence dynamic time warping: the phrase may start
-anywhere in the utterance's opening and be said up to twice as fast or as slow.
+anywhere in the utterance's opening and be said up to twice as fast or as slow. A run-on template is
+cut from the opening of a sentence said straight after the phrase, in one breath: the phrase as it
+sounds with words following it, which the phrase said alone does not match well.
 """
 
 from __future__ import annotations
@@ -24,14 +26,17 @@ class WakeTemplate:
     person: str
     phrase: str
     frames: np.ndarray
+    runon: bool = False
+    """Cut from the enrollment sentence (the phrase run straight on into words), not said alone."""
 
     @property
     def name(self) -> str:
-        return f"{self.person}:{self.phrase}"
+        """``person:phrase``, and `` (run-on)`` for the one cut from the sentence: the event says which."""
+        return f"{self.person}:{self.phrase}" + (RUNON_MARK if self.runon else "")
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready form for the data directory: the numbers only, rounded to 4 decimals."""
-        return {"person": self.person, "phrase": self.phrase,
+        return {"person": self.person, "phrase": self.phrase, "runon": self.runon,
                 "frames": np.round(self.frames.astype(np.float64), 4).tolist()}
 
     @classmethod
@@ -40,7 +45,10 @@ class WakeTemplate:
         frames = np.asarray(data["frames"], dtype=np.float32)
         if frames.ndim != 2 or frames.shape[1] != 96 or len(frames) == 0:
             raise ValueError(f"a wake template's frames must be (n, 96), not {frames.shape}")
-        return cls(str(data["person"]), str(data["phrase"]), frames)
+        return cls(str(data["person"]), str(data["phrase"]), frames, bool(data.get("runon", False)))
+
+
+RUNON_MARK = " (run-on)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +165,19 @@ class RecordingLimits:
     max_speech_seconds: float = 2.5
     min_agreement: float = 0.80
     """Template score each recording must reach against another of the set: the same phrase."""
+    min_sentence_seconds: float = 1.5
+    max_sentence_seconds: float = 8.0
+    """Voice in the enrollment sentence (the phrase run on into about 3-4 s of words)."""
+    runon_start_seconds: float = 1.0
+    """The phrase must begin this soon after the sentence's voice does."""
 
 
 def check_recording(recording: AudioChunk, limits: RecordingLimits = RecordingLimits(),
-                    spotter: object | None = None) -> str | None:
+                    spotter: object | None = None, sentence: bool = False) -> str | None:
     """Why this set-up recording is poor (a sentence to say to the person), or None when it is fine.
 
-    ``spotter`` (``asr.keyword.KeywordSpotter``), when given, must hear the phrase in it.
+    ``spotter`` (``asr.keyword.KeywordSpotter``), when given, must hear the phrase in it. ``sentence``:
+    the recording is the enrollment sentence (longer; its opening is checked by ``runon_template``).
     """
     if not recording.is_internal or recording.samples == 0:
         return "the recording is empty or not 16 kHz mono"
@@ -177,6 +191,12 @@ def check_recording(recording: AudioChunk, limits: RecordingLimits = RecordingLi
         return "it was too quiet; come closer or speak up"
     if float(np.mean(np.abs(samples) >= 32000)) > limits.max_clipped_fraction:
         return "it was too loud and distorted; speak a little further from the device"
+    if sentence:
+        if span.seconds < limits.min_sentence_seconds:
+            return "it was too short; say the whole sentence"
+        if span.seconds > limits.max_sentence_seconds:
+            return "it was too long; say just the sentence, in one go"
+        return None
     if span.seconds < limits.min_speech_seconds:
         return "it was too short; say the whole phrase"
     if span.seconds > limits.max_speech_seconds:
@@ -205,3 +225,31 @@ def disagreeing(templates: list[WakeTemplate], limits: RecordingLimits = Recordi
         if best < limits.min_agreement:
             odd.append(i)
     return odd
+
+
+def runon_template(embedder: SpeechEmbedder, recording: AudioChunk, alone: list[WakeTemplate],
+                   limits: RecordingLimits = RecordingLimits()) -> tuple[WakeTemplate | None, str]:
+    """The phrase cut from the opening of the enrollment sentence, or None and why it is not kept.
+
+    The templates of the phrase said alone locate it (subsequence DTW, as the detector matches); the
+    frames the best of them spans become the run-on template, kept only if it agrees with the others
+    as ``disagreeing`` requires of every template.
+    """
+    if not alone:
+        return None, "there are no templates of the phrase to find it with"
+    samples = recording.array()
+    span = speech_span(samples)
+    if span is None:
+        return None, "there is no voice in it"
+    frames = embedder.embed(samples)
+    utterance = normalized(frames)
+    max_start = int(round((span.start + limits.runon_start_seconds) / FRAME_SECONDS))
+    best = max((match(normalized(t.frames), utterance, max_start) for t in alone), key=lambda m: m.score)
+    if best.score < limits.min_agreement:
+        return None, (f"its opening is not like the phrase said alone (score {best.score:.2f}, "
+                      f"{limits.min_agreement:.2f} needed)")
+    first = alone[0]
+    cut = WakeTemplate(first.person, first.phrase, frames[best.start_frame:best.end_frame + 1].copy(), runon=True)
+    if len(alone) in disagreeing([*alone, cut], limits):
+        return None, f"the phrase cut from it does not agree with the phrase said alone ({limits.min_agreement:.2f})"
+    return cut, ""

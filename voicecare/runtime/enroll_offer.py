@@ -1,8 +1,9 @@
 """The spoken offer, at the first start with nobody enrolled, to learn the person's wake phrase and voice.
 
 Made once (the journal remembers it was made), declined by saying no (or by saying nothing); accepted, it
-asks for the phrase three times after a tone, each take checked for level and length and asked again
-when poor. While it runs, what is heard goes to it instead of the conversation.
+asks for the phrase three times after a tone, then for the phrase run on into one sentence, each take
+checked for level and length and asked again when poor (a sentence still poor is left out, and the three
+phrases are enrolled alone). While it runs, what is heard goes to it instead of the conversation.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Callable
 
 from voicecare.core.actions import Action, Say, Tone
 from voicecare.core.dialog import says_yes
-from voicecare.listening.enrolling import TAKES, Enroller
+from voicecare.listening.enrolling import SENTENCE_PAUSE_SECONDS, TAKES, Enroller, joined, sentence_text
 from voicecare.listening.enrollment import DEFAULT_PERSON, EnrollmentStore
 from voicecare.errors import VoicecareError
 
@@ -52,6 +53,10 @@ class EnrollOffer:
         self.settings = settings
         self.stage = Stage.ASKED
         self._takes: list[Any] = []
+        self._sentence_asked = False
+        self._parts: list[Any] = []
+        """The sentence's utterances so far (a pause at a comma splits it)."""
+        self._parts_heard = 0.0
         self._tries = 0
         self._asked_at = 0.0
 
@@ -64,9 +69,17 @@ class EnrollOffer:
         self._remember("offered")
         return [Say(self.texts.prompt("enroll_offer", wake=self.enroller.phrase))]
 
-    def expired(self, now: float, speaking_until: float) -> list[Action]:
-        """Nothing said for too long after the last question: the offer ends, quietly."""
+    def expired(self, now: float, speaking_until: float, in_speech: bool = False) -> list[Action]:
+        """Nothing said for too long after the last question: the offer ends, quietly (with the three
+        phrases taken and the sentence not said, they are enrolled alone). ``in_speech``: someone is speaking
+        now (the sentence's parts are judged only once a pause longer than a comma's follows them)."""
+        if self._parts and not in_speech and now >= self._parts_heard + SENTENCE_PAUSE_SECONDS:
+            parts, self._parts = self._parts, []
+            return self._heard_sentence(joined(parts))
         if self.active and now > max(self._asked_at, speaking_until) + self.settings.answer_seconds:
+            if self._sentence_asked:  # the three phrases are taken: they are kept without the sentence
+                log.info("the enrollment sentence was not said; enrolling the three phrases")
+                return [Say(self.texts.prompt("enroll_sentence_skipped")), *self._finish(None)]
             log.info("the enrollment offer was not answered")
             self.stage = Stage.OVER
             self._remember("unanswered")
@@ -84,6 +97,10 @@ class EnrollOffer:
                 self._remember("declined")
                 return [Say(self.texts.prompt("enroll_declined"))]
             return [Say(self.texts.prompt("check_yes_no"))]
+        if self._sentence_asked:  # judged once a pause longer than a comma's follows it (``expired``)
+            self._parts.append(hearing.sound.audio)
+            self._parts_heard = now
+            return []
         problem = self.enroller.problem(hearing.sound.audio)
         if problem is not None:
             log.info("enrollment take %d: %s", len(self._takes) + 1, problem)
@@ -95,14 +112,29 @@ class EnrollOffer:
         self._tries = 0
         if len(self._takes) < TAKES:
             return self._ask_take("enroll_say")
-        return self._finish()
+        self._sentence_asked = True
+        return self._ask_sentence("enroll_sentence")
+
+    def _heard_sentence(self, audio: Any) -> list[Action]:
+        problem = self.enroller.sentence_problem(audio)
+        if problem is None:
+            return self._finish(audio)
+        log.info("enrollment sentence: %s", problem)
+        self._tries += 1
+        if self._tries >= self.settings.tries:
+            return [Say(self.texts.prompt("enroll_sentence_skipped")), *self._finish(None)]
+        return self._ask_sentence("enroll_sentence_again")
 
     def _ask_take(self, key: str) -> list[Action]:
         return [Say(self.texts.prompt(key, wake=self.enroller.phrase)), Tone("listening")]
 
-    def _finish(self) -> list[Action]:
+    def _ask_sentence(self, key: str) -> list[Action]:
+        words = sentence_text(self.texts, self.enroller.phrase)
+        return [Say(self.texts.prompt(key, sentence=words)), Tone("listening")]
+
+    def _finish(self, sentence: Any) -> list[Action]:
         try:
-            person = self.enroller.person(DEFAULT_PERSON, self._takes)
+            person = self.enroller.person(DEFAULT_PERSON, self._takes, sentence)
             self.store.save(self.store.load_or_empty().with_person(person))
         except VoicecareError as exc:
             log.error("enrollment not kept: %s", exc.line())

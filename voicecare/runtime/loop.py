@@ -301,7 +301,7 @@ class AudioLoop(ActingMixin):
         for utterance in self.p.endpointer.feed(block):
             self._utterance(utterance, during_speech=utterance.start < quiet_after)
         if self.p.offer is not None:
-            self._execute(self.p.offer.expired(self.now, quiet_after))
+            self._execute(self.p.offer.expired(self.now, quiet_after, self.p.endpointer.in_speech))
         self._speculate()
 
     def _speculate(self) -> None:
