@@ -15,12 +15,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from voicecare.asr.keyword import KeywordSpotter, sound_alikes
+from voicecare.audio.chunk import AudioChunk
 from voicecare.core.wake import WakePhrase
 from voicecare.errors import ModelError
 from voicecare.listening.values import WAKE_OFF, Sound, WakeDecision
 from voicecare.messages import Transcript
 
 log = logging.getLogger(__name__)
+
+REACH_MARGIN_SECONDS = 0.3
+"""Audio kept before a phrase found in an utterance's lead: the recognizer and keyword search need some."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,31 @@ class WakeStage:
             log.error("the wake detector failed: %s", exc)
             return None
 
+    def reach_back(self, sound: Sound) -> tuple[Sound, Any] | None:
+        """A phrase the endpointer missed: the enrolled phrase proposed in the audio before the utterance
+        (its ``lead``). Then the utterance as if it had begun with the phrase, and the proposal on it."""
+        if not self.enrolled or sound.lead is None or sound.lead.samples == 0:
+            return None
+        try:
+            score = self.detector.detect_before(sound.lead, sound.audio)
+        except (ValueError, RuntimeError) as exc:
+            log.error("the wake detector failed: %s", exc)
+            return None
+        lead = sound.lead
+        if not score.proposed or score.start_seconds is None or score.start_seconds >= lead.seconds:
+            return None
+        rate = sound.audio.rate
+        keep_from = max(0, int((score.start_seconds - REACH_MARGIN_SECONDS) * rate))
+        samples = lead.array()[keep_from:]
+        shift = keep_from / rate
+        audio = AudioChunk(rate=rate, width=2, channels=1, audio=samples.tobytes() + sound.audio.audio,
+                           timestamp=None if lead.timestamp is None else lead.timestamp + shift)
+        before = lead.seconds - shift
+        log.info("the wake phrase began %.2f s before the utterance (score %.3f)", before, score.score)
+        moved = replace(score, end_seconds=None if score.end_seconds is None else score.end_seconds - shift,
+                        start_seconds=score.start_seconds - shift)
+        return replace(sound, audio=audio, start=sound.start - before, lead=None, reached_seconds=before), moved
+
     def decide(self, proposal: Any, transcript: Transcript, sound: Sound) -> WakeWords:
         """The second stage: the proposal confirmed (or not), with the transcript's reading of the phrase."""
         if self.wake is None:
@@ -78,7 +107,8 @@ class WakeStage:
         the pipeline lets it count only in a voice that is not another's, and the core checks a red flag
         heard so before acting on it."""
         verdict = self.detector.confirm(proposal, sound.audio, found)
-        scored = dict(score=float(proposal.score), template=proposal.template, person=proposal.person)
+        scored = dict(score=float(proposal.score), template=proposal.template, person=proposal.person,
+                      reached_seconds=sound.reached_seconds)
         if verdict.woke:
             decision = WakeDecision("said", stage=proposal.stage, confirmed=True,
                                     end_seconds=verdict.end_seconds, **scored)
