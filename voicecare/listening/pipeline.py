@@ -107,7 +107,8 @@ class ListeningPipeline:
                       background=meaning.background, confidence=meaning.confidence, noisy=sound.noisy,
                       wake_stage=wake.decision.stage if addressed and wake.decision.how != "off" else None,
                       wake_confirmed=wake.decision.how != "proposed",
-                      voice=voice.verdict if voice is not None else None)
+                      voice=voice.verdict if voice is not None else None,
+                      faint=addressed and sound.reached_seconds is not None)
         return Hearing(heard, transcript, sound, wake.decision, voice)
 
     @staticmethod
