@@ -6,7 +6,8 @@ Broadcast: benchmarks/data/broadcast.tsv (news, weather, sport, drama, cooking, 
 doctor, household talk; written by someone who never saw the assistant) spoken by six voices with
 gaps, played through the real loop (``voicecare run --input --events``) twice: idle, and with a
 guided session started by voice first. Per hour: escalations by severity, red-flag checks, false
-wakes, things said, sessions started, session controls.
+wakes, utterances whose wake phrase was proposed in the audio before them ("from lead", confirmed or
+not), things said, sessions started, session controls.
 
 Addressed: benchmarks/data/addressed.tsv said after the wake phrase by five voices (one neural),
 clean and in babble at 20 and 10 dB: wake phrase found, intent right, red flag acted on (escalated
@@ -118,6 +119,7 @@ def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[
         "checks": sum(1 for e in events if e["type"] == "check" and e["state"] == "asked") / hours,
         "escalations": sum(escalations.values()) / hours,
         "false wakes": sum(1 for w in wake if w == "said" or isinstance(w, dict) and w.get("how") == "said") / hours,
+        "from lead": sum(1 for w in wake if isinstance(w, dict) and "reached" in w) / hours,
         "things said": sum(1 for e in events if e["type"] == "say") / hours,
         "sessions": max(0, started) / hours,
         "controls": controls / hours,
