@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from voicecare.asr.keyword import KeywordSpotter, sound_alikes
 from voicecare.audio.chunk import AudioChunk
 from voicecare.core.wake import WakePhrase
@@ -25,6 +27,21 @@ log = logging.getLogger(__name__)
 
 REACH_MARGIN_SECONDS = 0.3
 """Audio kept before a phrase found in an utterance's lead: the recognizer and keyword search need some."""
+LEAD_ABOVE_FLOOR_DB = 9.0
+"""A lead is searched only when some of it rose this far above the room's noise floor (the endpointer's
+gate): a quiet lead, as before most answers in a conversation, costs nothing."""
+
+
+def _holds_sound(lead: AudioChunk, floor_dbfs: float | None) -> bool:
+    """Some 20 ms of the lead rose ``LEAD_ABOVE_FLOOR_DB`` above the floor (else the lead's own quietest tenth)."""
+    frame = 320
+    n = lead.samples // frame
+    if n == 0:
+        return False
+    x = lead.array()[: n * frame].astype(np.float64) / 32768.0
+    levels = 10 * np.log10((x.reshape(n, frame) ** 2).mean(axis=1) + 1e-12)
+    floor = floor_dbfs if floor_dbfs is not None and np.isfinite(floor_dbfs) else float(np.percentile(levels, 10))
+    return float(levels.max()) >= floor + LEAD_ABOVE_FLOOR_DB
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +80,7 @@ class WakeStage:
     def reach_back(self, sound: Sound) -> tuple[Sound, Any] | None:
         """A phrase the endpointer missed: the enrolled phrase proposed in the audio before the utterance
         (its ``lead``). Then the utterance as if it had begun with the phrase, and the proposal on it."""
-        if not self.enrolled or sound.lead is None or sound.lead.samples == 0:
+        if not self.enrolled or sound.lead is None or not _holds_sound(sound.lead, sound.floor_dbfs):
             return None
         try:
             score = self.detector.detect_before(sound.lead, sound.audio)
