@@ -5,8 +5,9 @@ wake detector proposes on the sound before the recognizer runs and confirms with
 the utterance's own opening holds no phrase, it also searches the audio just before it (a phrase said from
 across a room can be too faint for the endpointer) and, finding one there, hands on the utterance from the
 phrase's start. The voice check (only when anyone is enrolled) decides whether a phrase that one stage
-alone heard counts. The loop feeds it one utterance at a time, with the recognizer to use (the loop owns the recognizer's thread and its early,
-speculative decoding), and gets back what the core is told and the ``heard`` event.
+alone heard counts. The loop feeds it one utterance at a time, with the recognizer to use (the loop owns
+the recognizer's thread and its early, speculative decoding), and gets back what the core is told and the
+``heard`` event.
 """
 
 from __future__ import annotations

@@ -44,6 +44,12 @@ def _holds_sound(lead: AudioChunk, floor_dbfs: float | None) -> bool:
     return float(levels.max()) >= floor + LEAD_ABOVE_FLOOR_DB
 
 
+def _starts(sound: Sound) -> float:
+    """Stream seconds where the utterance's audio (its padding included) begins."""
+    timestamp = sound.audio.timestamp
+    return timestamp if timestamp is not None else sound.start
+
+
 @dataclass(frozen=True, slots=True)
 class WakeWords:
     """The wake decision and the words said after the phrase (None: the transcript cannot tell where
@@ -78,8 +84,9 @@ class WakeStage:
             return None
 
     def reach_back(self, sound: Sound) -> tuple[Sound, Any] | None:
-        """A phrase the endpointer missed: the enrolled phrase proposed in the audio before the utterance
-        (its ``lead``). Then the utterance as if it had begun with the phrase, and the proposal on it."""
+        """A phrase the endpointer missed: the enrolled phrase in the audio before the utterance (its
+        ``lead``), proposed and confirmed (the first stage alone, which "take care" can fool, is not enough
+        here). Then the utterance as if it had begun with the phrase, and the proposal on it."""
         if not self.enrolled or sound.lead is None or not _holds_sound(sound.lead, sound.floor_dbfs):
             return None
         try:
@@ -96,11 +103,14 @@ class WakeStage:
         shift = keep_from / rate
         audio = AudioChunk(rate=rate, width=2, channels=1, audio=samples.tobytes() + sound.audio.audio,
                            timestamp=None if lead.timestamp is None else lead.timestamp + shift)
-        before = lead.seconds - shift
-        log.info("the wake phrase began %.2f s before the utterance (score %.3f)", before, score.score)
         moved = replace(score, end_seconds=None if score.end_seconds is None else score.end_seconds - shift,
                         start_seconds=score.start_seconds - shift)
-        return replace(sound, audio=audio, start=sound.start - before, lead=None, reached_seconds=before), moved
+        if not self.detector.confirm(moved, audio, False).woke:
+            return None
+        begins = _starts(sound) - (lead.seconds - score.start_seconds)  # the lead ends where the audio begins
+        reached = max(0.0, sound.start - begins)
+        log.info("the wake phrase began %.2f s before the utterance (score %.3f)", reached, score.score)
+        return replace(sound, audio=audio, start=sound.start - reached, lead=None, reached_seconds=reached), moved
 
     def decide(self, proposal: Any, transcript: Transcript, sound: Sound) -> WakeWords:
         """The second stage: the proposal confirmed (or not), with the transcript's reading of the phrase."""
