@@ -9,7 +9,8 @@ session, the broadcast is cut into pieces (``--piece`` lines, about five minutes
 after the person starts a session by voice, as someone would start one again after the television stopped
 it; rates are per hour spent in a session (from its start to its stop or its end), and what happened after a
 session ended is counted apart. Per hour: escalations by severity, red-flag checks, false wakes, things said,
-sessions started, session controls.
+sessions started, session controls, and utterances whose wake phrase was proposed in the audio before
+them ("from lead", confirmed or not).
 
 Addressed: benchmarks/data/addressed.tsv said after the wake phrase by five voices (one neural),
 clean and in babble at 20 and 10 dB: wake phrase found, intent right, red flag acted on (escalated
@@ -131,6 +132,7 @@ def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[
         "checks": sum(1 for e in events if e["type"] == "check" and e["state"] == "asked") / hours,
         "escalations": sum(escalations.values()) / hours,
         "false wakes": sum(1 for w in wake if w == "said" or isinstance(w, dict) and w.get("how") in WOKE) / hours,
+        "from lead": sum(1 for w in wake if isinstance(w, dict) and "reached" in w) / hours,
         "things said": sum(1 for e in events if e["type"] == "say") / hours,
         "sessions": max(0, started) / hours,
         "controls": controls / hours,

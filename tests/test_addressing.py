@@ -68,6 +68,31 @@ def test_the_help_check_unanswered_twice_escalates(config: Config) -> None:
     assert talk.of("escalate")[0]["flag"] == "help"
 
 
+def test_after_a_call_too_faint_for_the_endpointer_an_answer_not_made_out_gets_the_help_check(
+        config: Config) -> None:
+    talk = Talk(config, wake=WAKE)
+    talk.chat.type_line("hey care flibber wobble garden", faint=True)  # from the floor, in a quiet room
+    assert "I'm here. What's wrong?" in talk.spoken()
+    talk.until_asked()
+    talk.wait(1)
+    mark = talk.mark()
+    talk.chat.type_line("mmm wobble grr")  # not a loud room: the call's faintness is what counts
+    assert [e["state"] for e in talk.of("check", mark)] == ["asked"]
+    assert "Do you need help? Say yes or no." in talk.spoken(mark)
+    talk.wait(120)
+    assert talk.of("escalate", mark)[0]["flag"] == "help"
+
+
+def test_a_faint_call_answered_with_words_it_understands_is_answered_without_a_check(config: Config) -> None:
+    talk = Talk(config, wake=WAKE)
+    talk.chat.type_line("hey care flibber wobble garden", faint=True)
+    talk.until_asked()
+    talk.wait(1)
+    mark = talk.mark()
+    talk.say("should I use heat or ice")
+    assert not talk.of("check", mark) and "heat" in talk.spoken(mark).lower()
+
+
 def test_in_a_quiet_room_an_answer_not_understood_is_answered_as_before(config: Config) -> None:
     talk = Talk(config, wake=WAKE)
     talk.say("hey care flibber wobble garden")

@@ -31,6 +31,9 @@ class Utterance:
     audio: AudioChunk
     start: float
     end: float
+    lead: AudioChunk | None = None
+    """The audio just before ``audio`` that no earlier utterance held (``lead_seconds`` at most): a quiet,
+    far wake phrase the gate and the voice-activity detector let pass may lie in it."""
 
     @property
     def seconds(self) -> float:
@@ -79,6 +82,10 @@ class EndpointSettings:
     sure_after_seconds: float = 1.0
     """The sooner end is taken only once the utterance has run this long: a wake phrase said before a
     pause ("hey care, ...") is not cut off from what follows it."""
+    lead_seconds: float = 2.0
+    """Audio kept before each utterance, beyond its padding, as its ``lead``: a wake phrase said from
+    across a room, 15 dB down with a reverberant tail, rises above the noise gate but is not taken
+    for speech by the voice-activity detector, so the utterance begins with the words after it."""
     pad_seconds: float = 0.15
     """Audio kept either side of the speech for the recognizer. Cut flush at the speech, utterances
     of the spoken dev set were understood 3 points less often than whole recordings; with 0.15 s
@@ -140,6 +147,8 @@ class Endpointer:
         """The loudest frame (dBFS) of the utterance in progress since its start was found."""
         self._start_index: int | None = None
         """Frame index where the utterance in progress began, or None."""
+        self._cut_until = 0
+        """Frame index where the audio of the last utterance given out ended: a lead never reaches before it."""
 
     @property
     def position(self) -> float:
@@ -304,7 +313,7 @@ class Endpointer:
         self._start_index = None
         self._peak = -math.inf
         self._voiced = False
-        utterance = self._cut(start_index, end_index)
+        utterance = self._cut(start_index, end_index, lead=True)
         voiced, loudest, self._heard_voice, self._heard_peak = self._heard_voice, self._heard_peak, False, -math.inf
         floor = self.noise_floor_dbfs
         voiced = voiced and floor is not None and loudest >= floor + self.settings.voiced_above_floor_db
@@ -313,10 +322,13 @@ class Endpointer:
             log.debug("ignoring %.2f s blip at %.2f s", utterance.seconds, utterance.start)
             return []
         log.debug("utterance %.2f-%.2f s", utterance.start, utterance.end)
+        pad = round(self.settings.pad_seconds / _FRAME_SECONDS)
+        self._cut_until = min(max(end_index, start_index) + pad, self._frames_in)
         return [utterance]
 
-    def _cut(self, start_index: int, end_index: int, *, pad_after: bool = True) -> Utterance:
-        """Frames ``start_index`` up to ``end_index`` as an utterance, its audio padded from the history."""
+    def _cut(self, start_index: int, end_index: int, *, pad_after: bool = True, lead: bool = False) -> Utterance:
+        """Frames ``start_index`` up to ``end_index`` as an utterance, its audio padded from the history;
+        with ``lead``, the audio before it since the last utterance given out, too."""
         first = self._frames_in - len(self._history)
         frames = list(self._history)
         lo, hi = max(start_index, first) - first, max(min(end_index, self._frames_in), first) - first
@@ -326,7 +338,13 @@ class Endpointer:
         start = self._origin + (first + lo) * _FRAME_SECONDS
         chunk = AudioChunk(rate=RATE, width=WIDTH, channels=1, audio=audio,
                            timestamp=self._origin + (first + audio_lo) * _FRAME_SECONDS)
-        return Utterance(audio=chunk, start=start, end=start + (hi - lo) * _FRAME_SECONDS)
+        before = None
+        if lead:
+            lead_lo = max(0, audio_lo - round(self.settings.lead_seconds / _FRAME_SECONDS), self._cut_until - first)
+            if lead_lo < audio_lo:
+                before = AudioChunk(rate=RATE, width=WIDTH, channels=1, audio=b"".join(frames[lead_lo:audio_lo]),
+                                    timestamp=self._origin + (first + lead_lo) * _FRAME_SECONDS)
+        return Utterance(audio=chunk, start=start, end=start + (hi - lo) * _FRAME_SECONDS, lead=before)
 
     def flush(self) -> list[Utterance]:
         """End of stream: returns the utterance still in progress, if any, and starts afresh."""

@@ -86,15 +86,16 @@ class AddressingMixin:
 
     def _call_heard(self, event: Heard, now: float) -> list[Action] | None:
         """The wake phrase and words not understood: "I'm here. What's wrong?"; an answer still not made out
-        in a loud room: "Do you need help?". None when this is not such a moment."""
+        in a loud room, or after a call so faint the endpointer missed its wake phrase (from across the
+        room, from the floor): "Do you need help?". None when this is not such a moment."""
         u = event.understanding
-        calling, self._calling = self._calling, False
+        calling, self._calling = self._calling, None
         if self.mode is not Mode.IDLE or u.intent != "unknown" or u.slots:
             return None
         if event.addressed and event.wake_stage is not None and u.text.strip():
-            self._calling = True
+            self._calling = "faint" if event.faint else "heard"
             return self._say_prompt("heard_call")
-        if calling and event.noisy:
+        if calling is not None and (event.noisy or calling == "faint"):
             return self._ask_help(event, now)
         return None
 

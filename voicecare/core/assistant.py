@@ -80,9 +80,10 @@ class Assistant(AddressingMixin, RequestsMixin, QuestionsMixin, RedFlagMixin):
         window opens when the voice has finished it."""
         self._window_tentative = False
         """The window was opened by a wake phrase only the first stage heard: a red flag in it is checked."""
-        self._calling = False
-        """The last reply was "I'm here. What's wrong?": an answer still not made out in a loud room is
-        met with "Do you need help?"."""
+        self._calling: str | None = None
+        """The last reply was "I'm here. What's wrong?" ("heard", or "faint": its wake phrase was too faint
+        for the endpointer): an answer still not made out in a loud room, or after a faint call, is met
+        with "Do you need help?"."""
 
     # --- public surface -------------------------------------------------------------
 

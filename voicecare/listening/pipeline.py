@@ -1,10 +1,13 @@
 """One listening pipeline: audio → front end → wake detector → recognizer → voice check → understanding.
 
-Each stage takes the previous stage's value and returns its own; nothing reaches back. The wake detector
-proposes on the sound before the recognizer runs and confirms with its transcript after; the voice check
-(only when anyone is enrolled) decides whether a phrase that one stage alone heard counts. The loop feeds it
-one utterance at a time, with the recognizer to use (the loop owns the recognizer's thread and its early,
-speculative decoding), and gets back what the core is told and the ``heard`` event.
+Each stage takes the previous stage's value and returns its own; no stage calls back to an earlier one. The
+wake detector proposes on the sound before the recognizer runs and confirms with its transcript after; when
+the utterance's own opening holds no phrase, it also searches the audio just before it (a phrase said from
+across a room can be too faint for the endpointer) and, finding one there, hands on the utterance from the
+phrase's start. The voice check (only when anyone is enrolled) decides whether a phrase that one stage
+alone heard counts. The loop feeds it one utterance at a time, with the recognizer to use (the loop owns
+the recognizer's thread and its early, speculative decoding), and gets back what the core is told and the
+``heard`` event.
 """
 
 from __future__ import annotations
@@ -77,9 +80,15 @@ class ListeningPipeline:
         self.voice = voice or VoiceStage()
 
     def hear(self, utterance: Any, floor_dbfs: float | None, transcribe: Transcribe,
-             min_confidence: float = 0.0) -> Hearing:
-        sound = self.front.sound(utterance, floor_dbfs)
+             min_confidence: float = 0.0, not_before: float | None = None) -> Hearing:
+        """``not_before``: stream seconds before which the audio ahead of the utterance is not searched
+        for the wake phrase (the assistant was speaking)."""
+        sound = self.front.sound(utterance, floor_dbfs, not_before)
         proposal = self.wake.propose(sound)
+        if proposal is not None and not proposal.proposed:
+            earlier = self.wake.reach_back(sound)  # a far phrase the endpointer did not take for speech
+            if earlier is not None:
+                sound, proposal = earlier
         transcript = transcribe(sound.audio)
         if transcript.confidence < min_confidence:
             transcript = Transcript(text="", confidence=transcript.confidence, engine=transcript.engine)
@@ -99,7 +108,8 @@ class ListeningPipeline:
                       background=meaning.background, confidence=meaning.confidence, noisy=sound.noisy,
                       wake_stage=wake.decision.stage if addressed and wake.decision.how != "off" else None,
                       wake_confirmed=wake.decision.how != "proposed",
-                      voice=voice.verdict if voice is not None else None)
+                      voice=voice.verdict if voice is not None else None,
+                      faint=addressed and sound.reached_seconds is not None)
         return Hearing(heard, transcript, sound, wake.decision, voice)
 
     @staticmethod

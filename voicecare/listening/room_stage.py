@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from voicecare.audio.chunk import AudioChunk
 from voicecare.audio.noise import is_noisy
 from voicecare.listening.values import Sound
 
@@ -29,7 +30,20 @@ class RoomStage:
     def __init__(self, settings: RoomSettings = RoomSettings()) -> None:
         self.settings = settings
 
-    def sound(self, utterance: Any, floor_dbfs: float | None) -> Sound:
+    def sound(self, utterance: Any, floor_dbfs: float | None, not_before: float | None = None) -> Sound:
+        """``not_before``: stream seconds before which the utterance's lead is not the room (the
+        assistant's own voice and its echo)."""
         noisy = is_noisy(utterance.audio.array(), floor_dbfs, loud_dbfs=self.settings.noisy_floor_dbfs,
                          min_snr_db=self.settings.noisy_snr_db)
-        return Sound(utterance.audio, utterance.start, utterance.end, noisy, floor_dbfs)
+        lead = _lead_from(getattr(utterance, "lead", None), not_before)
+        return Sound(utterance.audio, utterance.start, utterance.end, noisy, floor_dbfs, lead)
+
+
+def _lead_from(lead: AudioChunk | None, not_before: float | None) -> AudioChunk | None:
+    """The part of the lead at or after ``not_before`` (all of it when either is unknown), or None."""
+    if lead is None or not_before is None or lead.timestamp is None or lead.timestamp >= not_before:
+        return lead
+    skip = int(round((not_before - lead.timestamp) * lead.rate))
+    if skip >= lead.samples:
+        return None
+    return AudioChunk.from_array(lead.array()[skip:], lead.rate, timestamp=lead.timestamp + skip / lead.rate)

@@ -18,6 +18,10 @@ class Sound:
     noisy: bool = False
     """The room was loud, or the speech rose little above its noise floor."""
     floor_dbfs: float | None = None
+    lead: AudioChunk | None = None
+    """The audio before the utterance that no earlier one held (the endpointer's ``Utterance.lead``)."""
+    reached_seconds: float | None = None
+    """The wake stage moved the start back this far, to a phrase the endpointer had missed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,8 @@ class WakeDecision:
     """The second stage agreed with the first (only then is the phrase acted on)."""
     end_seconds: float | None = None
     """Where the phrase ended, seconds from the start of the utterance's audio, when the sound says."""
+    reached_seconds: float | None = None
+    """The phrase began before the endpointer's utterance: its audio was reached back for this far."""
 
     @property
     def found(self) -> bool:
@@ -55,6 +61,8 @@ class WakeDecision:
             record["template"] = self.template
         if self.person is not None:
             record["person"] = self.person
+        if self.reached_seconds is not None:
+            record["reached"] = round(self.reached_seconds, 2)
         return record
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from voicecare.audio.chunk import AudioChunk
 from voicecare.listening.embedding import FRAME_SECONDS, SpeechEmbedder
-from voicecare.listening.templates import FRAMES_AFTER_END, Match, WakeTemplate, match, normalized
+from voicecare.listening.templates import FRAMES_AFTER_END, FRAMES_FROM_START, Match, WakeTemplate, match, normalized
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ class WakeScore:
     """The template score before the noise allowance."""
     spread_db: float | None = None
     """How far the voice stands above the noise floor (``level_spread_db``)."""
+    start_seconds: float | None = None
+    """Where the phrase begins (by the templates), on the same clock as ``end_seconds``."""
 
     @property
     def person(self) -> str | None:
@@ -148,25 +150,39 @@ class WakeDetector:
         fraction = (s.clean_spread_db - spread_db) / max(1e-6, s.clean_spread_db - s.noisy_spread_db)
         return s.noise_allowance * float(np.clip(fraction, 0.0, 1.0))
 
-    def score_frames(self, frames: np.ndarray, spread_db: float, anywhere: bool = False) -> WakeScore:
+    def score_frames(self, frames: np.ndarray, spread_db: float, anywhere: bool = False,
+                     max_start: int | None = None) -> WakeScore:
         """The first stage on an utterance's embedding frames (as ``SpeechEmbedder.embed`` gives);
-        ``anywhere`` lets the phrase start anywhere in them, not only in the utterance's opening."""
+        ``anywhere`` lets the phrase start anywhere in them, not only in the utterance's opening;
+        ``max_start``, when given, is the last frame it may start in."""
         allowance = self.allowance(spread_db)
-        found = self._best(frames, anywhere, allowance)
+        found = self._best(frames, anywhere, allowance, max_start)
         if found is None:
             return WakeScore(0.0, None, "template" if self.enrolled else "transcript", False, None)
         best, template, score = found
         end = (best.end_frame + 1) * FRAME_SECONDS - FRAMES_AFTER_END
+        begin = (best.start_frame + 1) * FRAME_SECONDS - FRAMES_FROM_START
         return WakeScore(round(score, 4), template.name, "template", score >= self.settings.propose,
-                         max(0.0, end), round(best.score, 4), round(spread_db, 1))
+                         max(0.0, end), round(best.score, 4), round(spread_db, 1), max(0.0, begin))
 
-    def _best(self, frames: np.ndarray, anywhere: bool,
-              allowance: float) -> tuple[Match, WakeTemplate, float] | None:
+    def detect_before(self, lead: AudioChunk, audio: AudioChunk) -> WakeScore:
+        """The first stage on the audio before an utterance (``lead``) and its opening: a phrase that
+        begins in the lead, which the endpointer did not take for speech. Seconds from the lead's start."""
+        if not self.enrolled or lead.samples == 0:
+            return WakeScore(0.0, None, "transcript" if not self.enrolled else "template", False, None)
+        opening = int(self.settings.max_phrase_seconds * 16_000)
+        samples = np.concatenate([lead.array(), audio.array()[:opening]])
+        max_start = int(round((lead.seconds + FRAMES_FROM_START) / FRAME_SECONDS))
+        return self.score_frames(self.embedder.embed(samples), level_spread_db(samples), max_start=max_start)
+
+    def _best(self, frames: np.ndarray, anywhere: bool, allowance: float,
+              max_start: int | None = None) -> tuple[Match, WakeTemplate, float] | None:
         """The template scoring highest with its allowance (a run-on template's is ``runon_allowance``'s share)."""
         if not self.enrolled or len(frames) == 0:
             return None
         utterance = normalized(frames)
-        max_start = len(frames) if anywhere else int(self.settings.max_start_seconds / FRAME_SECONDS)
+        if max_start is None:
+            max_start = len(frames) if anywhere else int(self.settings.max_start_seconds / FRAME_SECONDS)
         scored = []
         for t, template in zip(self._normalized, self.templates):
             found = match(t, utterance, max_start)

@@ -14,13 +14,40 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from voicecare.asr.keyword import KeywordSpotter, sound_alikes
+from voicecare.audio.chunk import AudioChunk
 from voicecare.core.wake import WakePhrase
 from voicecare.errors import ModelError
 from voicecare.listening.values import WAKE_OFF, Sound, WakeDecision
 from voicecare.messages import Transcript
 
 log = logging.getLogger(__name__)
+
+REACH_MARGIN_SECONDS = 0.3
+"""Audio kept before a phrase found in an utterance's lead: the recognizer and keyword search need some."""
+LEAD_ABOVE_FLOOR_DB = 9.0
+"""A lead is searched only when some of it rose this far above the room's noise floor (the endpointer's
+gate): a quiet lead, as before most answers in a conversation, costs nothing."""
+
+
+def _holds_sound(lead: AudioChunk, floor_dbfs: float | None) -> bool:
+    """Some 20 ms of the lead rose ``LEAD_ABOVE_FLOOR_DB`` above the floor (else the lead's own quietest tenth)."""
+    frame = 320
+    n = lead.samples // frame
+    if n == 0:
+        return False
+    x = lead.array()[: n * frame].astype(np.float64) / 32768.0
+    levels = 10 * np.log10((x.reshape(n, frame) ** 2).mean(axis=1) + 1e-12)
+    floor = floor_dbfs if floor_dbfs is not None and np.isfinite(floor_dbfs) else float(np.percentile(levels, 10))
+    return float(levels.max()) >= floor + LEAD_ABOVE_FLOOR_DB
+
+
+def _starts(sound: Sound) -> float:
+    """Stream seconds where the utterance's audio (its padding included) begins."""
+    timestamp = sound.audio.timestamp
+    return timestamp if timestamp is not None else sound.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +83,35 @@ class WakeStage:
             log.error("the wake detector failed: %s", exc)
             return None
 
+    def reach_back(self, sound: Sound) -> tuple[Sound, Any] | None:
+        """A phrase the endpointer missed: the enrolled phrase in the audio before the utterance (its
+        ``lead``), proposed and confirmed (the first stage alone, which "take care" can fool, is not enough
+        here). Then the utterance as if it had begun with the phrase, and the proposal on it."""
+        if not self.enrolled or sound.lead is None or not _holds_sound(sound.lead, sound.floor_dbfs):
+            return None
+        try:
+            score = self.detector.detect_before(sound.lead, sound.audio)
+        except (ValueError, RuntimeError) as exc:
+            log.error("the wake detector failed: %s", exc)
+            return None
+        lead = sound.lead
+        if not score.proposed or score.start_seconds is None or score.start_seconds >= lead.seconds:
+            return None
+        rate = sound.audio.rate
+        keep_from = max(0, int((score.start_seconds - REACH_MARGIN_SECONDS) * rate))
+        samples = lead.array()[keep_from:]
+        shift = keep_from / rate
+        audio = AudioChunk(rate=rate, width=2, channels=1, audio=samples.tobytes() + sound.audio.audio,
+                           timestamp=None if lead.timestamp is None else lead.timestamp + shift)
+        moved = replace(score, end_seconds=None if score.end_seconds is None else score.end_seconds - shift,
+                        start_seconds=score.start_seconds - shift)
+        if not self.detector.confirm(moved, audio, False).woke:
+            return None
+        begins = _starts(sound) - (lead.seconds - score.start_seconds)  # the lead ends where the audio begins
+        reached = max(0.0, sound.start - begins)
+        log.info("the wake phrase began %.2f s before the utterance (score %.3f)", reached, score.score)
+        return replace(sound, audio=audio, start=sound.start - reached, lead=None, reached_seconds=reached), moved
+
     def decide(self, proposal: Any, transcript: Transcript, sound: Sound) -> WakeWords:
         """The second stage: the proposal confirmed (or not), with the transcript's reading of the phrase."""
         if self.wake is None:
@@ -78,7 +134,8 @@ class WakeStage:
         the pipeline lets it count only in a voice that is not another's, and the core checks a red flag
         heard so before acting on it."""
         verdict = self.detector.confirm(proposal, sound.audio, found)
-        scored = dict(score=float(proposal.score), template=proposal.template, person=proposal.person)
+        scored = dict(score=float(proposal.score), template=proposal.template, person=proposal.person,
+                      reached_seconds=sound.reached_seconds)
         if verdict.woke:
             decision = WakeDecision("said", stage=proposal.stage, confirmed=True,
                                     end_seconds=verdict.end_seconds, **scored)

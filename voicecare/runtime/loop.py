@@ -332,8 +332,9 @@ class AudioLoop(ActingMixin):
     def _utterance(self, utterance: Any, *, during_speech: bool) -> None:
         """One utterance through the listening pipeline, then (unless it is only an echo) to the core."""
         floor = getattr(self.p.endpointer, "noise_floor_dbfs", None)
+        quiet_after = self.p.output.busy_until(self.now) + self.settings.self_hearing_tail_seconds
         hearing = self._pipeline.hear(utterance, floor, self._transcriber(utterance),
-                                      min_confidence=self.settings.min_confidence)
+                                      min_confidence=self.settings.min_confidence, not_before=quiet_after)
         event = hearing.heard
         understanding, possible = event.understanding, event.possible
         self._catch_up()  # recognition took real time: the answer cannot come before now

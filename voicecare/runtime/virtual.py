@@ -86,13 +86,13 @@ class VirtualConversation:
 
     def type_line(self, text: str, at: float | None = None, alternatives: Sequence[str] = (),
                   confidence: float = 1.0, noisy: bool = False, voice: str | None = None,
-                  wake_confirmed: bool = True) -> None:
+                  wake_confirmed: bool = True, faint: bool = False) -> None:
         """The person types ``text`` at virtual second ``at`` (default: once the voice is quiet).
 
         ``alternatives`` stand for other ways a recognizer could have heard the same words;
         ``confidence`` and ``noisy`` for how sure it was and how loud the room; ``voice`` for whose voice
         the voice check heard (person, other, unsure; None: nobody enrolled); ``wake_confirmed`` False for
-        a wake phrase only the first stage heard.
+        a wake phrase only the first stage heard; ``faint`` for one the endpointer missed (said from afar).
         """
         if at is None:
             at = max(self.now, self._speech_until or self.now)
@@ -104,7 +104,7 @@ class VirtualConversation:
         self.log.understood(self.now, understanding)
         heard = Heard(understanding, addressed=addressed, alternatives=others, confidence=confidence, noisy=noisy,
                       wake_stage="transcript" if addressed and self._wake else None,
-                      wake_confirmed=wake_confirmed, voice=voice)
+                      wake_confirmed=wake_confirmed, voice=voice, faint=faint)
         self._execute(self.assistant.handle(heard, self.now, self.wall))
 
     def advance_to(self, t: float) -> None:
