@@ -181,7 +181,8 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
                   sentence: bool = True) -> None:
     path = CORPORA[corpus]
     voices = broadcast_voices(enroll)
-    sentence = sentence and "--sentence" in (repo / "voicecare" / "commands" / "enroll.py").read_text(encoding="utf-8")
+    enroll_code = repo / "voicecare" / "commands" / "enroll.py"
+    sentence = sentence and enroll_code.exists() and "--sentence" in enroll_code.read_text(encoding="utf-8")
     with path.open(newline="", encoding="utf-8") as handle:
         total = sum(1 for _ in csv.DictReader(handle, delimiter="\t"))
     last = min(total, start + limit) if limit else total
