@@ -306,6 +306,38 @@ def test_a_red_flag_in_a_voice_that_may_be_the_persons_is_asked_about_anew_while
     assert talk.of("escalate", mark)[0]["flag"] == "redflag.numbness"
 
 
+def test_talk_in_a_voice_that_may_not_be_theirs_is_no_answer_and_only_the_deadline_escalates(config: Config) -> None:
+    talk = _in_session(config)
+    mark = talk.mark()
+    _line(talk, "my leg has gone numb", voice="unsure")
+    talk.until_asked()
+    for line in ("the weather will stay dry tomorrow", "back to the studio now", "and that is the news"):
+        talk.wait(2)
+        _line(talk, line, voice="unsure")
+    assert not talk.of("escalate", mark)  # before, the second line of talk escalated it as unanswered
+    _line(talk, "my leg has gone numb", voice="unsure")  # the same flag again: the question already waits
+    assert [e["state"] for e in talk.of("check", mark)] == ["asked"]
+    talk.wait(120)
+    assert [e["state"] for e in talk.of("check", mark)] == ["asked", "unanswered"]
+    assert talk.of("escalate", mark)[0]["flag"] == "redflag.numbness"  # they may be unable to answer
+
+
+def test_during_an_emergency_a_red_flag_in_a_doubtful_voice_repeats_the_alarm_and_escalates_nothing_new(
+        config: Config) -> None:
+    talk = _in_session(config)
+    mark = talk.mark()
+    _line(talk, "i can't control my bladder", voice="person")
+    assert [e["severity"] for e in talk.of("escalate", mark)] == ["emergency"]
+    talk.wait(3)
+    again = talk.mark()
+    _line(talk, "i've lost all feeling in my groin", voice="unsure")
+    _line(talk, "my leg has gone numb", voice="other")
+    assert not talk.of("escalate", again) and not talk.of("check", again)
+    assert talk.spoken(again)  # the alarm is said again
+    _line(talk, "i've lost all feeling in my groin", voice="person")  # theirs: as before
+    assert [e["severity"] for e in talk.of("escalate", again)] == ["emergency"]
+
+
 def test_enrolled_a_red_flag_that_sounds_like_background_counts_only_in_the_persons_voice(config: Config) -> None:
     talk = _in_session(config)
     mark = talk.mark()

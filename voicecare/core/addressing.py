@@ -46,6 +46,9 @@ class AddressingMixin:
     def _red_flag_heard(self, event: Heard, now: float) -> list[Action]:
         """A red flag: acted on at once, unless who said it is in doubt; then asked about first."""
         u = event.understanding
+        if self.mode is Mode.EMERGENCY and self._alarm is not None and self._doubt(event, now):
+            log.info("a red flag in a voice that may not be the person's during the emergency: the alarm goes on")
+            return self._alarm.repeat(now)  # no second escalation (nor a second call) from an actor's line
         if self.mode is not Mode.EMERGENCY and self._doubt(event, now):
             if self._asking_already(event):
                 log.info("a red flag in another voice while one as severe is being asked about: not asked again")
@@ -56,13 +59,16 @@ class AddressingMixin:
         return self._escalate(u.intent, now)
 
     def _asking_already(self, event: Heard) -> bool:
-        """Another voice's red flag while a check about one at least as severe waits for its answer: one
-        question at a time (an actor's scene of symptoms would otherwise ask about each line). A voice
-        that may be the person's is always asked about anew: a "no" to the old question must not lose it."""
+        """A doubted red flag while a check waits for its answer: the same flag is not asked about twice, and
+        another voice's flag no severer than the one asked about asks nothing new (an actor's scene of
+        symptoms would otherwise ask about each line). Another flag in a voice that may be the person's
+        is always asked about anew: a "no" to the old question must not lose it."""
         pending = self._check
-        if pending is None or pending.flag == HELP_CHECK or event.voice != "other":
+        if pending is None or pending.flag == HELP_CHECK:
             return False
-        return not self._severer(event.understanding.intent, pending.flag)
+        if pending.flag == event.understanding.intent:
+            return True  # the same question already waits: its yes or its no answers this too
+        return event.voice == "other" and not self._severer(event.understanding.intent, pending.flag)
 
     def _severer(self, flag: str, than: str) -> bool:
         order = [Severity.ROUTINE, Severity.URGENT, Severity.EMERGENCY]

@@ -63,6 +63,8 @@ class RedFlagMixin:
             return [Say(self._check_text(check.flag))]
         if (event.background and not event.addressed) or (event.noisy and u.intent == "unknown"):
             return self._check_drowned(now)
+        if event.voice == "unsure" and not event.addressed:
+            return self._check_drowned(now)  # talk that may be another's is no answer: the deadline decides
         return self._check_unanswered(now)
 
     def _check_unanswered(self, now: float) -> list[Action]:
