@@ -257,3 +257,98 @@ def test_the_run_on_template_wakes_on_the_phrase_said_in_one_breath_before_a_req
     wake = after[0]["wake"]
     assert wake["confirmed"] and wake["template"] == "person:hey care (run-on)" and wake["score"] >= 0.935
     assert "numb" in after[0]["text"]
+
+
+class _Room:
+    """The hardware border for the spoken ``voicecare enroll``: what the person says after each tone, heard by a
+    microphone paced at five times real time (then silence); the speaker only listens for the tone."""
+
+    PACE = 0.2
+
+    def __init__(self, takes: list) -> None:
+        from voicecare.audio.tones import tone
+
+        self.takes = list(takes)
+        self.tone = tone("listening").audio
+        self.samples = np.zeros(0, np.int16)
+        self.prompts = 0
+
+    def speaker(self, *_args: object, **_kwargs: object) -> object:
+        room = self
+
+        class Speaker:
+            def play(self, chunk: AudioChunk) -> None:
+                if chunk.audio == room.tone:  # the person speaks after the tone
+                    take = room.takes.pop(0) if room.takes else AudioChunk.silence(0.5)
+                    room.samples = take.array()
+                else:
+                    room.prompts += 1
+
+            def wait(self, timeout: float | None = None) -> bool:
+                return True
+
+        return Speaker()
+
+    def microphone(self, *_args: object, **_kwargs: object) -> object:
+        import time
+
+        room = self
+
+        class Microphone:
+            def open(self) -> None: ...
+
+            def close(self) -> None: ...
+
+            def read(self, timeout: float | None = None) -> AudioChunk:
+                time.sleep(0.1 * room.PACE)
+                block, room.samples = room.samples[:1600], room.samples[1600:]
+                return AudioChunk.from_array(np.pad(block, (0, 1600 - len(block))))
+
+        return Microphone()
+
+
+@pytest.mark.speech
+def test_spoken_enrollment_asks_again_for_a_poor_sentence_and_joins_one_said_with_a_pause(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.wake_data import enrollment, sentence_words
+    from voicecare.audio import devices
+    from voicecare.commands import enroll
+    from voicecare.testing import voices as tv
+
+    words = sentence_words(PHRASE)
+    opening, rest = "hey care I am", words.removeprefix("hey care I am")
+    said = [tv.conversation([0.3, phrase, 1.0]) for phrase in enrollment("awb", PHRASE)]
+    said.append(tv.conversation([0.3, tv.speak("hey care", "awb"), 1.0]))  # the phrase alone is no sentence
+    said.append(tv.conversation([0.3, tv.speak(opening, "awb"), 0.8, tv.speak(rest, "awb"), 1.0]))
+    room = _Room(said)
+    monkeypatch.setattr(devices, "Microphone", room.microphone)
+    monkeypatch.setattr(devices, "Speaker", room.speaker)
+    monkeypatch.setattr(enroll, "SENTENCE_PAUSE_SECONDS", 1.5 * room.PACE)
+    assert main(["--config", str(_config(tmp_path)), "enroll"]) == 0
+    out = capsys.readouterr().out
+    assert "  the sentence: it was too short; say the whole sentence" in out
+    assert "Now one sentence, in one go, after the tone. Say: hey care, I am teaching you my voice" in out
+    assert "4 templates of 'hey care' (1 of them run on into the sentence)" in out
+    person = EnrollmentStore.in_data_dir(tmp_path / "data").load().get("person")
+    assert len(person.templates) == 4 and person.voice_enrolled == 4
+
+
+@pytest.mark.speech
+def test_spoken_enrollment_without_a_sentence_keeps_the_three_phrases_and_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.wake_data import enrollment
+    from voicecare.audio import devices
+    from voicecare.commands import enroll
+    from voicecare.testing import voices as tv
+
+    room = _Room([tv.conversation([0.3, phrase, 1.0]) for phrase in enrollment("awb", PHRASE)])
+    monkeypatch.setattr(devices, "Microphone", room.microphone)
+    monkeypatch.setattr(devices, "Speaker", room.speaker)
+    monkeypatch.setattr(enroll, "SENTENCE_LISTEN_SECONDS", 8.0 * room.PACE)  # then nothing is said, three times
+    assert main(["--config", str(_config(tmp_path)), "enroll"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("  the sentence: nothing was heard") == 3
+    assert "I couldn't hear the sentence clearly. That's all right: I know your wake phrase." in out
+    assert "Enrolled without the sentence: the three phrases only (run `voicecare enroll` again to add it)." in out
+    person = EnrollmentStore.in_data_dir(tmp_path / "data").load().get("person")
+    assert len(person.templates) == 3 and person.voice_enrolled == 3
