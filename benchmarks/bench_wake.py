@@ -154,7 +154,7 @@ def _todays_path(phrase: str) -> Any:
     from voicecare.config import load_config
     from voicecare.journal import Journal
     from voicecare.runtime.build import build_brain
-    from voicecare.runtime.hearing import listening_for
+    from voicecare.listening.wake_stage import listening_for
 
     nowhere = Path("/nonexistent/voicecare.toml")
     config = load_config(None, system=nowhere, user=nowhere, env={"LANG": "en_GB.UTF-8"})
