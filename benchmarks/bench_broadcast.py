@@ -140,13 +140,17 @@ def acted_on(events: list[dict]) -> list[str]:
 
 
 def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | None = None, repo: Path = ROOT,
-                  modes: tuple[str, ...] = ("idle", "in a session")) -> None:
+                  modes: tuple[str, ...] = ("idle", "in a session"), far: bool = False) -> None:
     path = CORPORA[corpus]
     voices = broadcast_voices(enroll)
     audio, seconds = broadcast_audio(limit, path=path, voices=voices)
+    if far:  # a television across the room: quiet, reverberant talk the endpointer often does not take for speech
+        from voicecare.testing import voices as tv
+
+        audio = tv.from_the_floor(audio, seed=7)
     hours = seconds / 3600
-    print(f"broadcast: {path.name}, {seconds / 60:.1f} min of speech and gaps, voices {', '.join(voices)}; "
-          f"code {repo}; {'enrolled: ' + enroll if enroll else 'nobody enrolled'}")
+    print(f"broadcast: {path.name}, {seconds / 60:.1f} min of speech and gaps{' from across the room' if far else ''}, "
+          f"voices {', '.join(voices)}; code {repo}; {'enrolled: ' + enroll if enroll else 'nobody enrolled'}")
     with tempfile.TemporaryDirectory(prefix="voicecare-broadcast-") as tmp:
         folder = Path(tmp)
         played, rows = {}, {}
@@ -274,11 +278,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voices", help="person part: comma-separated voices (default: joe, HTS slt, rms)")
     parser.add_argument("--unenrolled", action="store_true", help="person part: nobody enrolled")
     parser.add_argument("--idle", action="store_true", help="person part: said after the wake phrase, idle")
+    parser.add_argument("--far", action="store_true",
+                        help="broadcast part: the television across the room (15 dB down, reverberant, a room's rumble)")
     args = parser.parse_args(argv)
     mode = "session" if args.session else args.mode
     modes = {"idle": ("idle",), "session": ("in a session",), "both": ("idle", "in a session")}[mode]
     if args.part in ("broadcast", "both"):
-        run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes)
+        run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes,
+                      far=args.far)
     if args.part == "person":
         voices = tuple(args.voices.split(",")) if args.voices else PERSON_VOICES
         run_person(args.quick, voices, enrolled=not args.unenrolled, idle=args.idle)
