@@ -244,7 +244,7 @@ def _endpointer(audio_settings: str):  # noqa: ANN202 - an Endpointer
     from types import SimpleNamespace
 
     from voicecare.audio.frontend import listening_endpointer
-    from voicecare.config_sections import AudioConfig
+    from voicecare.config.sections import AudioConfig
 
     chosen = {k.strip(): v.strip() for k, v in (kv.split("=") for kv in audio_settings.split(",") if kv.strip())}
     front = {"neural_vad": AudioConfig().neural_vad, "noise_suppression": AudioConfig().noise_suppression,
