@@ -5,7 +5,8 @@ matched on speech embeddings (``detector``, when anyone is enrolled). ``decide``
 transcript: its reading of the wake phrase must be confirmed by a keyword search of the same audio where
 the engine has one (PocketSphinx); with Vosk the transcript alone decides. A phrase the sound detector
 confirmed counts even where the words came out wrong ("chair", "here"): the recognizer then hears only
-what followed it.
+what followed it. ``reach_back`` finds an enrolled phrase the endpointer missed (said from the floor, too
+faint to start an utterance) in the audio just before the utterance.
 """
 
 from __future__ import annotations
