@@ -21,7 +21,8 @@ def _line(talk: Talk, text: str, **how: object) -> list:
     heard = Heard(chat._understand(rest), addressed=addressed and how.get("addressed", True),
                   background=bool(how.get("background", False)), noisy=bool(how.get("noisy", False)),
                   wake_stage=str(how.get("stage", "transcript")) if addressed else None,
-                  wake_confirmed=bool(how.get("confirmed", True)), voice=how.get("voice"))  # type: ignore[arg-type]
+                  wake_confirmed=bool(how.get("confirmed", True)), voice=how.get("voice"),  # type: ignore[arg-type]
+                  voice_brief=bool(how.get("brief", False)))
     actions = talk.assistant.handle(heard, chat.now, chat.wall)
     chat._execute(actions)
     return actions
@@ -232,6 +233,23 @@ def test_session_controls_count_only_in_the_persons_voice_or_with_the_wake_phras
     mark = talk.mark()
     _line(talk, "hey care stop", voice="other")
     assert "stopped" in sessions(talk, mark)
+
+
+def test_a_stop_too_short_to_tell_a_voice_by_pauses_the_session_and_a_second_stops_it(config: Config) -> None:
+    talk = _in_session(config)
+    mark = talk.mark()
+    _line(talk, "skip", voice="unsure", brief=True)  # steering, not halting: only in their voice
+    _line(talk, "stop", voice="other")  # heard well enough to be another's
+    assert sessions(talk, mark) == []
+    _line(talk, "stop", voice="unsure", brief=True)  # may be the person in pain: halt at once
+    assert sessions(talk, mark) == ["paused"]
+    talk.wait(3)
+    _line(talk, "stop", voice="unsure", brief=True)
+    assert sessions(talk, mark) == ["paused", "stopped"]
+    talk = _in_session(config)
+    mark = talk.mark()
+    _line(talk, "pause", voice="unsure")  # long enough to judge, and unsure: not theirs
+    assert sessions(talk, mark) == []
 
 
 def test_a_reply_to_another_voice_does_not_hold_the_conversation_open(config: Config) -> None:

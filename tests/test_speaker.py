@@ -243,3 +243,14 @@ def test_the_television_cast_is_known_again_and_the_person_is_not_taken_for_it(v
     assert not any(m.verdict == "person" for m in with_memory)
     for line in LINES:  # the person after all that television: never "other"
         assert remembering.verify(voices.speak(line, "slt")).verdict != "other"
+
+
+def test_the_voice_stage_says_when_a_word_was_too_short_to_tell_a_voice_by(voices, encoder, prints):
+    from voicecare.listening.values import Sound
+    from voicecare.listening.voice_stage import VoiceStage
+
+    stage = VoiceStage(SpeakerVerifier([prints["slt"]], encoder=encoder))
+    word = stage.check(Sound(voices.speak("stop", "slt"), 0.0, 0.5))
+    line = stage.check(Sound(voices.speak(LINES[1], "slt"), 0.0, 2.5))
+    assert word is not None and word.verdict == "unsure" and word.brief
+    assert line is not None and not line.brief

@@ -41,6 +41,8 @@ class Heard:
     """False when only the first, cheap stage heard the wake phrase: a red flag is then checked, not acted on."""
     voice: str | None = None
     """Whose voice it sounded like, when anyone is enrolled: "person", "other" or "unsure"; None otherwise."""
+    voice_brief: bool = False
+    """"unsure" only because the words were too short to tell a voice by (a one-word "stop")."""
     faint: bool = False
     """The wake phrase was too faint for the endpointer to take for speech (found in the audio before
     the words): the person is far from the microphone, and their next words may not be made out either."""

@@ -11,6 +11,7 @@ import logging
 
 from voicecare.core.actions import Action, AdaptVoice, Heard, Say
 from voicecare.core.dialog import HELP_CHECK, SESSION_CONTROLS, Mode, PendingCheck
+from voicecare.core.session_state import SessionState
 from voicecare.messages import Severity, Understanding
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,19 @@ class AddressingMixin:
         return not event.addressed and self._window_tentative and self._in_window_only(now)
 
     def _not_theirs(self, event: Heard) -> bool:
-        """A session control in a voice that is not the enrolled person's, without the wake phrase."""
+        """A session control in a voice that is not the enrolled person's, without the wake phrase (a word
+        too short to tell a voice by may still halt the session: see ``_brief_halt``)."""
         return (event.voice is not None and event.voice != "person" and not event.addressed
-                and event.understanding.intent in SESSION_CONTROLS)
+                and event.understanding.intent in SESSION_CONTROLS and self._brief_halt(event) is None)
+
+    def _brief_halt(self, event: Heard) -> Understanding | None:
+        """A one-word "stop" or "pause" too short for the voice check, in a session: it may be the person in pain,
+        so it pauses (the safe, undoable half of stopping); said again while paused, it stops. None otherwise."""
+        u = event.understanding
+        if not (event.voice == "unsure" and event.voice_brief and u.intent in ("control.stop", "control.pause")):
+            return None
+        paused = self.runner is not None and self.runner.state is SessionState.PAUSED
+        return Understanding(text=u.text, intent="control.stop" if paused else "control.pause", score=u.score)
 
     def _call_heard(self, event: Heard, now: float) -> list[Action] | None:
         """The wake phrase and words not understood: "I'm here. What's wrong?"; an answer still not made out

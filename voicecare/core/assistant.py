@@ -191,7 +191,8 @@ class Assistant(AddressingMixin, RequestsMixin, QuestionsMixin, RedFlagMixin):
             if self._not_theirs(event):
                 log.info("a session control in another voice, ignored: %r", u.text)
                 return []
-            return self._in_session(screening_answer(event, self.runner), now, wall)
+            halt = self._brief_halt(event)
+            return self._in_session(halt or screening_answer(event, self.runner), now, wall)
         if self.mode is Mode.ASKING:
             confidence = 0.0 if event.noisy else event.confidence  # heard in noise: always read back
             return self._noisy(event, now) + self._answer(u, now, confidence)

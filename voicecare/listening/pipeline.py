@@ -109,6 +109,7 @@ class ListeningPipeline:
                       wake_stage=wake.decision.stage if addressed and wake.decision.how != "off" else None,
                       wake_confirmed=wake.decision.how != "proposed",
                       voice=voice.verdict if voice is not None else None,
+                      voice_brief=voice is not None and voice.verdict == "unsure" and voice.brief,
                       faint=addressed and sound.reached_seconds is not None)
         return Hearing(heard, transcript, sound, wake.decision, voice)
 

@@ -82,6 +82,8 @@ class VoiceDecision:
     """The utterance's speaker embedding, kept until the core says whether it was surely theirs."""
     heard_before: bool = False
     """"other" because it matched a voice already heard as another's, not by the print alone."""
+    brief: bool = False
+    """Too little voice to tell whose it is: "unsure" whatever it sounded like."""
 
     def event(self) -> dict[str, Any]:
         """The ``voice`` object of the ``heard`` event."""
@@ -89,4 +91,6 @@ class VoiceDecision:
                   "person": self.person, "verdict": self.verdict}
         if self.heard_before:
             record["heard_before"] = True
+        if self.brief:
+            record["brief"] = True
         return record

@@ -37,7 +37,13 @@ class VoiceStage:
         return VoiceDecision(str(match.verdict), similarity=float(match.similarity), person=match.person,
                              closest=getattr(match, "closest", match.person),
                              embedding=getattr(match, "embedding", None),
-                             heard_before=bool(getattr(match, "heard_before", False)))
+                             heard_before=bool(getattr(match, "heard_before", False)),
+                             brief=float(getattr(match, "speech_seconds", 0.0)) < self._shortest())
+
+    def _shortest(self) -> float:
+        """The least voice the verifier judges by (under it, always "unsure")."""
+        settings = getattr(self.verifier, "settings", None)
+        return float(getattr(settings, "min_speech_seconds", 0.0))
 
     def adapt(self, decision: VoiceDecision | None) -> bool:
         """The person surely said this: let their voice print learn from it (and keep it)."""
