@@ -120,32 +120,27 @@ def _spotter(phrase: str) -> Any:
 
 
 def _from_files(paths: list[str], enroller: Enroller) -> list[Any]:
-    from voicecare.audio.wav import load_wav
-
-    recordings = []
-    for path in paths:
-        if not Path(path).exists():
-            raise BadInputError(f"the recording {path} does not exist", "check the path")
-        recording = load_wav(path)
-        problem = enroller.problem(recording)
-        if problem is not None:
-            raise BadInputError(f"the recording {path} will not do: {problem}",
-                                f"record '{enroller.phrase}' again, on its own, near the microphone")
-        recordings.append(recording)
-    return recordings
+    return [_recording(path, "recording", enroller.problem, f"record '{enroller.phrase}' again, on its own, "
+                       "near the microphone") for path in paths]
 
 
 def _sentence_file(path: str, enroller: Enroller) -> Any:
     """The enrollment sentence from a recording, checked like a spoken one."""
+    return _recording(path, "sentence recording", enroller.sentence_problem,
+                      f"record '{enroller.phrase}' run straight on into a sentence of 3-4 seconds, in one breath",
+                      missing="check the path, or leave out --sentence")
+
+
+def _recording(path: str, what: str, problem_of: Any, fix: str, missing: str = "check the path") -> Any:
+    """A set-up recording read from ``path``; a missing or poor one is one clear line."""
     from voicecare.audio.wav import load_wav
 
     if not Path(path).exists():
-        raise BadInputError(f"the sentence recording {path} does not exist", "check the path, or leave out --sentence")
+        raise BadInputError(f"the {what} {path} does not exist", missing)
     recording = load_wav(path)
-    problem = enroller.sentence_problem(recording)
+    problem = problem_of(recording)
     if problem is not None:
-        raise BadInputError(f"the sentence recording {path} will not do: {problem}",
-                            f"record '{enroller.phrase}' run straight on into a sentence of 3-4 seconds, in one breath")
+        raise BadInputError(f"the {what} {path} will not do: {problem}", fix)
     return recording
 
 
