@@ -171,6 +171,15 @@ def test_red_flag_without_severity_takes_the_contract_severity(path: Path) -> No
     assert dict(week.red_flags) == {"emergency": 1}
 
 
+def test_escalations_without_a_red_flag_intent_are_kept_too(path: Path) -> None:
+    """A yes to "Do you need help?" and severe pain in a session were escalated: the journal keeps them."""
+    with Journal.open(path) as journal:
+        journal.record("red_flag", {"flag": "help", "severity": "urgent"}, T0)
+        journal.record("red_flag", {"flag": "pain.severe"}, T0)
+        (week,) = journal.history(T0, weeks=1)
+    assert dict(week.red_flags) == {"urgent": 2}
+
+
 def test_preferences_survive_a_restart_and_the_latest_wins(path: Path) -> None:
     with Journal.open(path) as journal:
         journal.record("preference", {"exercise": "pigeon", "hold_seconds": 45}, T0)

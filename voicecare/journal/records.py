@@ -124,11 +124,17 @@ def _session(data: Mapping[str, Any], when: datetime) -> Row:
     )
 
 
+ESCALATED_WITHOUT_A_FLAG: Mapping[str, Severity] = {"help": Severity.URGENT, "pain.severe": Severity.URGENT}
+"""Escalations that are not a red-flag intent: a "yes" to "Do you need help?", and severe pain in a
+session. The person was told to get help, so the journal (and the GP's report) must hold them too."""
+
+
 def _red_flag(data: Mapping[str, Any], when: datetime) -> Row:
-    flag = _choice(data, "flag", frozenset(RED_FLAG_SEVERITY))
+    known = {**RED_FLAG_SEVERITY, **ESCALATED_WITHOUT_A_FLAG}
+    flag = _choice(data, "flag", frozenset(known))
     given = data.get("severity")
     if given is None:
-        severity = RED_FLAG_SEVERITY[flag].value
+        severity = known[flag].value
     else:
         severity = _choice(data, "severity", frozenset(s.value for s in Severity))
     return Row("red_flags", stamp(when) + (("flag", flag), ("severity", severity)))
