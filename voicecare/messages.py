@@ -17,6 +17,11 @@ class Severity(str, Enum):
     URGENT = "urgent"
     ROUTINE = "routine"
 
+    @property
+    def rank(self) -> int:
+        """0 for the most severe: sorting by rank puts an emergency first."""
+        return ("emergency", "urgent", "routine").index(self.value)
+
 
 RED_FLAG_SEVERITY: Mapping[str, Severity] = {
     "redflag.emergency": Severity.EMERGENCY,

@@ -12,7 +12,7 @@ import logging
 from voicecare.core.actions import Action, AdaptVoice, Heard, Say
 from voicecare.core.dialog import HELP_CHECK, SESSION_CONTROLS, Mode, PendingCheck
 from voicecare.core.session_state import SessionState
-from voicecare.messages import Severity, Understanding
+from voicecare.messages import RED_FLAG_SEVERITY, Understanding
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +69,8 @@ class AddressingMixin:
             return False
         if pending.flag == event.understanding.intent:
             return True  # the same question already waits: its yes or its no answers this too
-        return event.voice == "other" and not self._severer(event.understanding.intent, pending.flag)
-
-    def _severer(self, flag: str, than: str) -> bool:
-        order = [Severity.ROUTINE, Severity.URGENT, Severity.EMERGENCY]
-        return (order.index(Severity(self.texts.red_flags[flag].severity))
-                > order.index(Severity(self.texts.red_flags[than].severity)))
+        return (event.voice == "other"
+                and RED_FLAG_SEVERITY[event.understanding.intent].rank >= RED_FLAG_SEVERITY[pending.flag].rank)
 
     def _doubt(self, event: Heard, now: float) -> bool:
         """Another voice, one the check is unsure of (unless the wake phrase, confirmed, opened the words: the

@@ -25,12 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding
+from voicecare.messages import RED_FLAG_SEVERITY, Understanding
 from voicecare.nlu.model import Opinion
 
 OFF = 2.0
 """A threshold no probability reaches: that guard is switched off."""
-_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +70,7 @@ def decide(rules: Understanding, opinion: Opinion, policy: Policy, threshold: fl
         intent, score, way = opinion.second, opinion.second_probability, "sense"
     if intent in RED_FLAG_SEVERITY:
         if (policy.severer >= 1.0 and rules.intent in RED_FLAG_SEVERITY
-                and _RANK[RED_FLAG_SEVERITY[rules.intent]] < _RANK[RED_FLAG_SEVERITY[intent]]):
+                and RED_FLAG_SEVERITY[rules.intent].rank < RED_FLAG_SEVERITY[intent].rank):
             return rules, "severer"
     elif (rules.intent in RED_FLAG_SEVERITY and rules.score >= policy.floor_score
             and opinion.red_mass >= policy.floor_mass and body_now >= policy.floor_body):

@@ -16,7 +16,7 @@ from typing import Mapping
 
 from rapidfuzz import fuzz, process
 
-from voicecare.messages import RED_FLAG_SEVERITY, Severity, Understanding, unknown
+from voicecare.messages import RED_FLAG_SEVERITY, Understanding, unknown
 from voicecare.nlu.analysis import BODY_SENSE_CONCEPT, JOIN_MIN_LENGTH, Analysis, AnalysisMixin, Span
 from voicecare.nlu.english import english_words
 from voicecare.nlu.lexicon import GAP, Lexicon, Pattern, Rule
@@ -77,7 +77,6 @@ SELF_WORDS = frozenset({"i", "me", "myself", "we", "us"})
 """Words that make the speaker the subject of a symptom word after them."""
 THING_AFTER = 2
 """Words after a symptom word within which a thing is what it describes ("weak signal", "weak tea")."""
-_SEVERITY_RANK = {Severity.EMERGENCY: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 
 
 def confidence(raw: float) -> float:
@@ -225,7 +224,7 @@ class Matcher(AnalysisMixin):
             red = []
             about_thing = not analysis.present & (self._our_body | OUR_CONTEXT_CONCEPTS)
         if red:
-            rule, raw = min(red, key=lambda p: (_SEVERITY_RANK[RED_FLAG_SEVERITY[p[0].intent]], -p[1]))
+            rule, raw = min(red, key=lambda p: (RED_FLAG_SEVERITY[p[0].intent].rank, -p[1]))
             return Understanding(text, rule.intent, max(0.5, confidence(raw)), slots)
         joined = " ".join(analysis.words)
         bonus, best_intent, best_score = self._example_bonus(joined)
