@@ -243,23 +243,15 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
 def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: bool = True,
                idle: bool = False, sentence: bool = True) -> None:
     from benchmarks.person_flags import CONDITIONS, SessionBench, measure_person, red_flag_rows
-    from benchmarks.wake_data import enrollment, enrollment_sentence
-    from voicecare.asr.select import create_recognizer
-    from voicecare.asr.transcribe import domain_language
-    from voicecare.config import load_config
+    from benchmarks.wake_data import enrollment, enrollment_sentence, shipped_listening
     from voicecare.journal import Journal
     from voicecare.listening.enrolling import Enroller, listeners_for
     from voicecare.listening.enrollment import Enrollment
     from voicecare.listening.pipeline import build_pipeline
-    from voicecare.listening.wake_stage import listening_for
     from voicecare.runtime.build import build_brain
 
-    nowhere = Path("/nonexistent/voicecare.toml")
-    config = load_config(None, system=nowhere, user=nowhere, env={"LANG": "en_GB.UTF-8"})
-    brain = build_brain(config, Journal.memory(), wake_phrase=WAKE)
-    phrases, vocabulary = domain_language(Path(config.paths.content_dir), vocabulary=brain.understander.vocabulary())
-    recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, WAKE), vocabulary=vocabulary)
-    wake, spotter = listening_for(brain.wake, recognizer)
+    parts = shipped_listening(WAKE)
+    config, brain, recognizer, wake, spotter = parts.config, parts.brain, parts.recognizer, parts.wake, parts.spotter
     rows = red_flag_rows()
     rows = rows[::4] if quick else rows
     where = "said as 'hey care, ...' to the idle assistant" if idle else "in a session"
@@ -291,21 +283,14 @@ def run_person(quick: bool, voices: tuple[str, ...] = PERSON_VOICES, enrolled: b
 
 def run_addressed(quick: bool, front_end: str | None = None) -> None:
     from benchmarks.addressed import measure, read_requests
-    from voicecare.asr.select import create_recognizer
-    from voicecare.asr.transcribe import domain_language
-    from voicecare.config import load_config
+    from benchmarks.wake_data import shipped_listening
     from voicecare.journal import Journal
-    from voicecare.runtime.build import build_brain
     from voicecare.listening.pipeline import build_pipeline
-    from voicecare.listening.wake_stage import listening_for
+    from voicecare.runtime.build import build_brain
 
-    nowhere = Path("/nonexistent/voicecare.toml")
-    config = load_config(None, system=nowhere, user=nowhere, env={"LANG": "en_GB.UTF-8"})
-    brain = build_brain(config, Journal.memory(), wake_phrase=WAKE)
-    phrases, vocabulary = domain_language(Path(config.paths.content_dir), vocabulary=brain.understander.vocabulary())
-    recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, WAKE), vocabulary=vocabulary)
-    wake, spotter = listening_for(brain.wake, recognizer)
-    listener = build_pipeline(brain.understander, wake, spotter)
+    parts = shipped_listening(WAKE)
+    config, recognizer = parts.config, parts.recognizer
+    listener = build_pipeline(parts.brain.understander, parts.wake, parts.spotter)
 
     def endpointer() -> object:  # the front end as configured, or as --front-end says
         from dataclasses import asdict

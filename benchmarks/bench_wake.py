@@ -156,19 +156,10 @@ def _cached(name: str, make: Any) -> Any:
 
 def _todays_path(phrase: str) -> Any:
     """Today's verdict on an utterance: the transcript (or another reading) opens with the phrase."""
-    from voicecare.asr.select import create_recognizer
-    from voicecare.asr.transcribe import domain_language
-    from voicecare.config import load_config
-    from voicecare.journal import Journal
-    from voicecare.runtime.build import build_brain
-    from voicecare.listening.wake_stage import listening_for
+    from benchmarks.wake_data import shipped_listening
 
-    nowhere = Path("/nonexistent/voicecare.toml")
-    config = load_config(None, system=nowhere, user=nowhere, env={"LANG": "en_GB.UTF-8"})
-    brain = build_brain(config, Journal.memory(), wake_phrase=phrase)
-    phrases, vocabulary = domain_language(Path(config.paths.content_dir), vocabulary=brain.understander.vocabulary())
-    recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, phrase), vocabulary=vocabulary)
-    wake, _ = listening_for(brain.wake, recognizer)
+    listening = shipped_listening(phrase)
+    recognizer, wake = listening.recognizer, listening.wake
 
     def verdict(chunk: Any, spot: Any) -> bool:
         transcript = recognizer.transcribe(chunk)
@@ -361,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = gather(WAKE, True, CONDITIONS, (), with_before=False, every=20, persons=MEASURE_VOICES, offset=5,
                        only=args.only or "positives")
         if not args.only:
-            print(f"\nmeasure-only voices, 8 more requests each (every 20th from the 6th), thresholds frozen")
+            print("\nmeasure-only voices, 8 more requests each (every 20th from the 6th), thresholds frozen")
             print_found(extra["positives"], WakeSettings(), with_before=False, persons=MEASURE_VOICES)
         return 0
     if args.gather_phrases:

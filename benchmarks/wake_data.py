@@ -34,6 +34,36 @@ ENROLL_TEMPI = (0.94, 1.0, 1.06)
 ALONE = ("{}", "{}?")
 
 
+@dataclass(frozen=True)
+class Listening:
+    """The assistant's listening parts as shipped (built-in configuration), for a wake phrase."""
+
+    config: Any
+    brain: Any
+    recognizer: Any
+    wake: Any
+    spotter: Any
+
+
+def shipped_listening(phrase: str) -> Listening:
+    """The built-in configuration, a brain with an in-memory journal, PocketSphinx biased to the domain and
+    the phrase, and the phrase's keyword search: what ``voicecare run`` would build, with no files read."""
+    from voicecare.asr.select import create_recognizer
+    from voicecare.asr.transcribe import domain_language
+    from voicecare.config import load_config
+    from voicecare.journal import Journal
+    from voicecare.listening.wake_stage import listening_for
+    from voicecare.runtime.build import build_brain
+
+    nowhere = Path("/nonexistent/voicecare.toml")
+    config = load_config(None, system=nowhere, user=nowhere, env={"LANG": "en_GB.UTF-8"})
+    brain = build_brain(config, Journal.memory(), wake_phrase=phrase)
+    phrases, vocabulary = domain_language(Path(config.paths.content_dir), vocabulary=brain.understander.vocabulary())
+    recognizer = create_recognizer("pocketsphinx", phrases=(*phrases, phrase), vocabulary=vocabulary)
+    wake, spotter = listening_for(brain.wake, recognizer)
+    return Listening(config, brain, recognizer, wake, spotter)
+
+
 @dataclass
 class Cost:
     """CPU seconds spent on each stage and seconds of audio it ran on."""
