@@ -184,16 +184,16 @@ class SpeakerVerifier:
                 verdict = "person"
             elif similarity < s.reject_similarity:
                 verdict = "other"
-                self._remember_other(embedding.vector, max(score for score, _, _ in scores))
+                self._remember_other(embedding.vector)
             else:
                 heard_before = rows >= s.others_min_rows and self._heard_before(embedding.vector, similarity)
                 verdict = "other" if heard_before else "unsure"
         return VoiceMatch(round(similarity, 4), closest if verdict == "person" else None, verdict, closest,
                           embedding.speech_seconds, embedding, heard_before)
 
-    def _remember_other(self, vector: np.ndarray, nearest_print: float) -> None:
+    def _remember_other(self, vector: np.ndarray) -> None:
         """Keep a voice heard as another's (far from every print), the ``others_keep`` most recent."""
-        if self.settings.others_keep <= 0 or nearest_print >= self.settings.reject_similarity:
+        if self.settings.others_keep <= 0:
             return
         self._others = [*self._others, np.asarray(vector, np.float32)][-self.settings.others_keep :]
 
