@@ -117,14 +117,30 @@ def layout(speech: list[tuple[str, AudioChunk]], gaps: list[float]) -> tuple[lis
     return placed, AudioChunk.from_array(samples)
 
 
-def run_assistant(folder: Path, audio: AudioChunk, *, realtime: bool, audio_settings: str = ""
-                  ) -> tuple[list[dict], list[float], float | None]:
-    """Events, the monotonic time each event line appeared, and when the loop started listening."""
-    wav, events_path, config = folder / "in.wav", folder / "events.jsonl", folder / "config.toml"
-    write_wav(wav, audio)
+def write_config(folder: Path, audio_settings: str = "") -> Path:
+    """The run's configuration: its own data directory, PocketSphinx, the given front-end settings."""
+    config = folder / "config.toml"
     config.write_text(f'[paths]\ndata_dir = "{folder / "data"}"\n[speech]\nengine = "pocketsphinx"\n'
                       '[safety]\nemergency_number = "999"\n'
                       + "[audio]\n" + "".join(f"{kv.strip()}\n" for kv in audio_settings.split(",") if kv.strip()))
+    return config
+
+
+def render_phrase_cache(folder: Path, audio_settings: str = "") -> None:
+    """Render the Piper phrase cache into the run's data directory (``voicecare voice cache``), as the
+    first start does once on a device: the run then measures an assistant in everyday use, not one
+    whose voice process is still rendering the cache on the same cores."""
+    config = write_config(folder, audio_settings)
+    subprocess.run([sys.executable, "-m", "voicecare", "--config", str(config), "voice", "cache"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def run_assistant(folder: Path, audio: AudioChunk, *, realtime: bool, audio_settings: str = ""
+                  ) -> tuple[list[dict], list[float], float | None]:
+    """Events, the monotonic time each event line appeared, and when the loop started listening."""
+    wav, events_path = folder / "in.wav", folder / "events.jsonl"
+    write_wav(wav, audio)
+    config = write_config(folder, audio_settings)
     events_path.write_text("")
     argv = [sys.executable, "-m", "voicecare", "--config", str(config), "run", "--input", str(wav),
             "--events", str(events_path), "--wake", "off"] + (["--realtime"] if realtime else [])
@@ -314,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-model", action="store_true", help="replay the loop's timing on CPU time (no real-time run)")
     parser.add_argument("--speculate-after", type=float, default=None,
                         help="with --cpu-model: quiet (s) before recognition starts early (default: the loop's)")
+    parser.add_argument("--first-start", action="store_true",
+                        help="do not render the phrase cache first: the voice's process renders it during the run")
     args = parser.parse_args(argv)
     from voicecare.testing.voices import speak
 
@@ -345,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
             median = statistics.median(sounds) if sounds else float("inf")
             print(f"\ntarget: median <= 300 ms -> {'met' if median <= 0.3 else 'NOT met'} ({1000 * median:.0f} ms)")
             return 0
+        if not args.first_start:
+            print("rendering the phrase cache first (as the first start does once) ...", flush=True)
+            render_phrase_cache(real_dir, args.audio)
         print(f"playing {len(placed)} requests, {audio.seconds:.0f} s of audio, in real time ...", flush=True)
         events, arrivals, anchor = run_assistant(real_dir, audio, realtime=True, audio_settings=args.audio)
     answered = responses(events, arrivals, anchor, placed)
