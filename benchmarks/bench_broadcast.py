@@ -19,8 +19,8 @@ or asked about), with the right severity.
 With ``--enroll VOICE`` the person is enrolled first (``voicecare enroll --from-wav``, three clean
 recordings of the phrase by that voice, and ``--sentence``, the phrase run on into the enrollment
 sentence; ``--no-sentence`` leaves it out), starts the session in that voice, and that voice is left out
-of the broadcast's. ``--corpus a|b|c`` plays a blind corpus (a: for choosing thresholds; b: meant to be
-measured once, but one listening rule was chosen after seeing it; c: measured once, with everything frozen). ``--repo DIR`` plays it through another checkout's code (the figures before).
+of the broadcast's. ``--corpus a|b|c|d`` plays a blind corpus (a: for choosing thresholds; b: meant to be
+measured once, but one listening rule was chosen after seeing it; c and d: measured once, with everything frozen). ``--repo DIR`` plays it through another checkout's code (the figures before).
 Person: the person's own red flags said into a session (``benchmarks/person_flags.py``).
 """
 
@@ -38,7 +38,7 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "broadcast.tsv"
 CORPORA = {"broadcast": DATA, "a": DATA.with_name("broadcast_a.tsv"), "b": DATA.with_name("broadcast_b.tsv"),
-           "c": DATA.with_name("broadcast_c.tsv")}
+           "c": DATA.with_name("broadcast_c.tsv"), "d": DATA.with_name("broadcast_d.tsv")}
 ROOT = Path(__file__).resolve().parents[1]
 BROADCAST_VOICES = ("slt", "awb", "rms", "kal", "festival:slt-hts", "piper:joe")
 SPARE_VOICE = "festival:kal"
