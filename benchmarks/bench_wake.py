@@ -1,7 +1,7 @@
 """The wake detector, before and after: is the phrase found, clean, in babble and from across a room
 with a television on, and how often does broadcast talk wake it?
 
-Run: ``.venv/bin/python -m benchmarks.bench_wake [--quick] [--phrases] [--choose] [--final-b]``.
+Run: ``.venv/bin/python -m benchmarks.bench_wake [--quick] [--phrases | --phrases-only [--phrase-every N] [--phrase-stride N]] [--choose] [--final-b]``.
 
 Each person voice enrolls with three clean recordings of the phrase and the phrase run on into the
 enrollment sentence (its own voice: that is the product; ``--no-sentence``: the three phrases only),
@@ -108,10 +108,14 @@ def false_wakes(items: list[Item], persons: tuple[str, ...], settings: WakeSetti
 def gather(phrase: str, quick: bool, conditions: tuple[str, ...], corpora: tuple[str, ...],
            with_before: bool, every: int, shared: dict[int, Any] | None = None,
            before_broadcast: bool = True, only: str | None = None,
-           persons: tuple[str, ...] = PERSONS, offset: int = 0, sentence: bool = True) -> dict[str, Any]:
-    """Measure everything once (cached under benchmarks/.cache)."""
+           persons: tuple[str, ...] = PERSONS, offset: int = 0, sentence: bool = True,
+           stride: int | None = None) -> dict[str, Any]:
+    """Measure everything once (cached under benchmarks/.cache); ``stride``: every how many broadcast lines
+    (4 quick, else 1)."""
+    stride = stride or (4 if quick else 1)
     key = f"{phrase.replace(' ', '_')}-{'quick' if quick else 'full'}-{every}-{len(persons)}" + (
-        f"-from{offset}" if offset else "") + ("-sentence" if sentence else "")
+        f"-from{offset}" if offset else "") + ("-sentence" if sentence else "") + (
+        f"-stride{stride}" if stride != (4 if quick else 1) else "")
     from voicecare.asr.keyword import KeywordSpotter
 
     made: dict[str, Any] = {}
@@ -135,7 +139,7 @@ def gather(phrase: str, quick: bool, conditions: tuple[str, ...], corpora: tuple
         pos += _cached(f"{key}-{'_'.join(c.split()[0] for c in conditions)}-{voice}", lambda: positives(
             gatherer(), [voice], requests, list(conditions), made["cond"], with_before))
     neg = {name: _cached(f"{key}-{name}-{int(with_before)}", lambda: broadcast(
-        gatherer(), DATA / f"{name}.tsv", list(persons), with_before and before_broadcast, stride=4 if quick else 1))
+        gatherer(), DATA / f"{name}.tsv", list(persons), with_before and before_broadcast, stride=stride))
         for name in corpora if only in (None, name) or (only or "").startswith(f"{name}:")}
     frames = [len(t.frames) for ts in made.get("templates", {}).values() for t in ts]
     return {"positives": pos, "negatives": neg, "template_frames": sum(frames) / len(frames) if frames else 0.0}
@@ -345,6 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="only measure this part (positives, broadcast, broadcast_a, broadcast_b)")
     parser.add_argument("--extra", action="store_true", help="more requests by the measure-only voices")
     parser.add_argument("--gather-phrases", action="store_true", help="only measure the phrase comparison's data")
+    parser.add_argument("--phrases-only", action="store_true",
+                        help="only the phrase comparison, under the shipped thresholds and each phrase's own")
+    parser.add_argument("--phrase-every", type=int, default=None,
+                        help="phrase comparison: every Nth request (default 64 with --quick, else 8)")
+    parser.add_argument("--phrase-stride", type=int, default=None,
+                        help="phrase comparison: every Nth broadcast line (default 4 with --quick, else 1)")
     parser.add_argument("--no-sentence", action="store_true",
                         help="enroll with the three phrases only (no run-on template from the enrollment sentence)")
     args = parser.parse_args(argv)
@@ -355,8 +365,9 @@ def main(argv: list[str] | None = None) -> int:
             print("\nmeasure-only voices, 8 more requests each (every 20th from the 6th), thresholds frozen")
             print_found(extra["positives"], WakeSettings(), with_before=False, persons=MEASURE_VOICES)
         return 0
-    if args.gather_phrases:
-        compare_phrases(args.quick, None)
+    if args.gather_phrases or args.phrases_only:
+        compare_phrases(args.quick, WakeSettings() if args.phrases_only else None, args.phrase_every,
+                        args.phrase_stride)
         return 0
     every = 80 if args.quick else 4
     corpora = ("broadcast", "broadcast_a") + (("broadcast_b",) if args.final_b else ())
@@ -371,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     print_false_wakes(data, settings, with_before=True)
     print_cost()
     if args.phrases:
-        compare_phrases(args.quick, settings)
+        compare_phrases(args.quick, settings, args.phrase_every, args.phrase_stride)
     return 0
 
 
@@ -389,15 +400,16 @@ def _margins(data: dict[str, Any], conditions: tuple[str, ...]) -> str:
     return " | ".join(parts)
 
 
-def compare_phrases(quick: bool, settings: WakeSettings | None) -> None:
-    """Each phrase under the same thresholds and under its own chosen ones (clean, 10 dB, far field)."""
+def compare_phrases(quick: bool, settings: WakeSettings | None, every: int | None = None,
+                    stride: int | None = None) -> None:
+    """Each phrase under the same thresholds and under its own chosen ones (clean, 10 dB babble)."""
     conditions = ("clean", "babble 10 dB")
     print(f"\n{'phrase':<18}{'thresholds':<11}" + "".join(f"{c:>15}" for c in conditions)
           + f"{'false/h tune':>14}{'false/h all':>13}")
     shared: dict[int, Any] = {}
     for phrase in (WAKE, *OTHER_PHRASES):
         data = gather(phrase, quick, conditions, ("broadcast_a",), with_before=False,
-                      every=64 if quick else 8, shared=shared, persons=PHRASE_VOICES)
+                      every=every or (64 if quick else 8), shared=shared, persons=PHRASE_VOICES, stride=stride)
         if settings is None:
             continue
         own = choose(data, ("broadcast_a",), tune=tuple(v for v in PHRASE_VOICES if v in TUNE_VOICES))
