@@ -8,7 +8,7 @@ from __future__ import annotations
 from test_assistant import Talk, config, sessions  # noqa: F401 (fixture)
 
 from voicecare.config import Config
-from voicecare.core.actions import AdaptVoice, Heard
+from voicecare.core.actions import AdaptVoice, Heard, NotTheirVoice
 
 WAKE = "hey care"
 
@@ -220,6 +220,28 @@ def test_a_no_in_the_persons_voice_clears_the_check_and_the_session_carries_on(c
     _line(talk, "no", voice="person")
     assert talk.of("check", mark)[-1]["state"] == "cleared" and not talk.of("escalate", mark)
     assert "stopped" not in sessions(talk, mark)
+
+
+def test_a_no_to_words_in_a_doubted_voice_says_that_voice_is_not_theirs(config: Config) -> None:
+    for voice in ("other", "unsure"):
+        talk = _in_session(config)
+        _line(talk, "my leg has gone numb", voice=voice)
+        talk.until_asked()
+        assert any(isinstance(a, NotTheirVoice) for a in _line(talk, "no", voice="unsure")), voice
+
+
+def test_only_a_no_to_words_in_a_doubted_voice_teaches_whose_voice_it_was_not(config: Config) -> None:
+    talk = _in_session(config)
+    _line(talk, "my leg has gone numb", voice="unsure")
+    talk.until_asked()
+    assert not any(isinstance(a, NotTheirVoice) for a in _line(talk, "stop", voice="person"))  # stop is not a denial
+    talk = Talk(config, wake=WAKE)  # nobody enrolled: a wake phrase only the first stage heard is checked
+    mark = talk.mark()
+    _line(talk, "hey care my leg has gone numb", stage="template", confirmed=False)
+    assert talk.of("check", mark)
+    talk.until_asked()
+    assert not any(isinstance(a, NotTheirVoice) for a in _line(talk, "no"))
+    assert talk.of("check", mark)[-1]["state"] == "cleared"
 
 
 def test_session_controls_count_only_in_the_persons_voice_or_with_the_wake_phrase(config: Config) -> None:

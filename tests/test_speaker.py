@@ -254,3 +254,35 @@ def test_the_voice_stage_says_when_a_word_was_too_short_to_tell_a_voice_by(voice
     line = stage.check(Sound(voices.speak(LINES[1], "slt"), 0.0, 2.5))
     assert word is not None and word.verdict == "unsure" and word.brief
     assert line is not None and not line.brief
+
+
+def test_a_voice_the_person_said_was_not_theirs_is_known_again():
+    verifier = SpeakerVerifier([_print(4)])
+    assert verifier.judge(_heard(ACTOR_AGAIN)).verdict == "unsure"  # nothing known of this voice yet
+    first = _unit((1, 1.0), (0, 0.85))  # the actor's line the person said "no" to: unsure, and not remembered
+    assert verifier.judge(_heard(first)).verdict == "unsure"
+    assert verifier.judge(_heard(ACTOR_AGAIN)).verdict == "unsure"
+    assert verifier.remember_other(_heard(first))
+    assert verifier.judge(_heard(ACTOR_AGAIN)).verdict == "other"
+    assert not verifier.remember_other(_heard(first, seconds=0.3))  # too little voice to tell it by
+
+
+def test_a_no_to_an_actors_line_teaches_the_voice_stage_that_actors_voice(voices, encoder):
+    """Real voices: the person (slt, enrolled with the sentence), an actor (rms) whose lines are all unsure."""
+    from voicecare.listening.values import Sound
+    from voicecare.listening.voice_stage import VoiceStage
+
+    person = VoicePrint.enroll("slt", [voices.speak(t, "slt") for t in ENROLL], encoder)
+    actor = ["my left leg has gone numb and I can't feel my foot", "I fell over in the garden and I can't get up",
+             "I've had a temperature since last night and I'm shivering", "my leg keeps giving way on the stairs",
+             "it's the pins and needles all down my shin", "I can't feel anything down there at all"]
+    sounds = [Sound(voices.speak(t, "rms"), 0.0, 3.0) for t in actor]
+    taught, untaught = (VoiceStage(SpeakerVerifier([person], encoder=encoder)) for _ in range(2))
+    denied = taught.check(sounds[0])
+    untaught.check(sounds[0])
+    assert denied is not None and taught.not_theirs(denied)
+    after = [taught.check(s) for s in sounds[1:]]
+    before = [untaught.check(s) for s in sounds[1:]]
+    assert sum(d.verdict == "other" for d in after) >= sum(d.verdict == "other" for d in before) + 3
+    for line in LINES:  # the person after that: never "other"
+        assert taught.check(Sound(voices.speak(line, "slt"), 0.0, 3.0)).verdict != "other"

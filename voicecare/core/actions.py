@@ -197,6 +197,12 @@ class AdaptVoice(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class NotTheirVoice(Action):
+    """The person said "no" to a check about words in a voice that may not have been theirs: the voice that
+    said them is another's, and is remembered as one (not logged)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Record(Action):
     """Write one fact to the journal: ``kind`` is episode, session, red_flag, pain or reminder."""
 

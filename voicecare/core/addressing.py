@@ -56,7 +56,8 @@ class AddressingMixin:
                 return []
             log.info("a red flag in %s: checked first", "another voice" if event.voice else "a tentative window")
             return self._ask_check(event, now, flag=u.intent, other_voice=event.voice == "other",
-                                   instead=Understanding(text="", intent="unknown", score=0.0))
+                                   instead=Understanding(text="", intent="unknown", score=0.0),
+                                   voice_doubted=event.voice in ("other", "unsure"))
         return self._escalate(u.intent, now)
 
     def _asking_already(self, event: Heard) -> bool:

@@ -108,6 +108,9 @@ class PendingCheck:
     other_voice: bool = False
     """Asked because the voice was clearly not an enrolled person's: unanswered, it lapses (a yes in their
     voice still escalates). A television's actor never answers, and would otherwise escalate by silence."""
+    voice_doubted: bool = False
+    """Asked because the voice may not have been the person's ("other" or "unsure"): a "no" also says whose
+    it was not."""
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from voicecare.core.actions import (
     CheckRedFlag,
     Escalate,
     Heard,
+    NotTheirVoice,
     Record,
     Say,
     StopSpeaking,
@@ -23,7 +24,8 @@ class RedFlagMixin:
     """Checks, escalation and the emergency (state lives on ``Assistant``)."""
 
     def _ask_check(self, event: Heard, now: float, flag: str | None = None,
-                   instead: Understanding | None = None, other_voice: bool = False) -> list[Action]:
+                   instead: Understanding | None = None, other_voice: bool = False,
+                   voice_doubted: bool = False) -> list[Action]:
         """Another reading of the words holds a red flag (or who said it is in doubt): stop, and ask
         about it before anything else."""
         if flag is None:
@@ -34,7 +36,7 @@ class RedFlagMixin:
         actions += paused
         self._check = PendingCheck(flag, event.understanding if instead is None else instead, event.addressed,
                                    resume=bool(paused), deadline=self._unspoken_deadline(now),
-                                   other_voice=other_voice)
+                                   other_voice=other_voice, voice_doubted=voice_doubted)
         return actions + [Say(self._check_text(flag), interrupt=True)]
 
     def _check_asked(self, flag: str) -> list[Action]:
@@ -57,6 +59,8 @@ class RedFlagMixin:
         if says_yes(event):
             return [CheckRedFlag(check.flag, "confirmed"), *self._escalate(check.flag, now)]
         if u.intent in ("control.no", "control.stop"):
+            if check.voice_doubted and u.intent == "control.no":
+                return [NotTheirVoice(), *self._check_cleared(now, wall)]  # "I didn't say that": not their voice
             return self._check_cleared(now, wall)
         if u.intent == "control.repeat":
             check.deadline = self._unspoken_deadline(now)

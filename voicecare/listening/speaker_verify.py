@@ -191,6 +191,15 @@ class SpeakerVerifier:
         return VoiceMatch(round(similarity, 4), closest if verdict == "person" else None, verdict, closest,
                           embedding.speech_seconds, embedding, heard_before)
 
+    def remember_other(self, embedding: Embedding) -> bool:
+        """Remember a voice the person has said is not theirs (they answered "no" to words said in it); False when
+        it held too little voice to tell it by."""
+        if embedding.speech_seconds < self.settings.min_speech_seconds:
+            return False
+        with self._lock:
+            self._remember_other(embedding.vector)
+        return True
+
     def _remember_other(self, vector: np.ndarray) -> None:
         """Keep a voice heard as another's (far from every print), the ``others_keep`` most recent."""
         if self.settings.others_keep <= 0:

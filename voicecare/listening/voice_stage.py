@@ -45,6 +45,12 @@ class VoiceStage:
         settings = getattr(self.verifier, "settings", None)
         return float(getattr(settings, "min_speech_seconds", 0.0))
 
+    def not_theirs(self, decision: VoiceDecision | None) -> bool:
+        """The person said they did not say this: its voice is another's, remembered as one."""
+        if self.verifier is None or decision is None or decision.embedding is None:
+            return False
+        return bool(self.verifier.remember_other(decision.embedding))
+
     def adapt(self, decision: VoiceDecision | None) -> bool:
         """The person surely said this: let their voice print learn from it (and keep it)."""
         if self.verifier is None or decision is None or decision.embedding is None or decision.closest is None:

@@ -10,7 +10,9 @@ from voicecare.audio.chunk import AudioChunk
 from voicecare.core.actions import (
     Action,
     AdaptVoice,
+    CheckRedFlag,
     Escalate,
+    NotTheirVoice,
     PatternFound,
     Record,
     Say,
@@ -70,6 +72,10 @@ class ActingMixin:
             self._record(action)
         elif isinstance(action, AdaptVoice) and self._last_hearing is not None:
             self._pipeline.voice.adapt(self._last_hearing.voice)
+        elif isinstance(action, CheckRedFlag) and action.state == "asked":
+            self._checked_hearing = self._last_hearing  # the words asked about, and the voice that said them
+        elif isinstance(action, NotTheirVoice) and self._checked_hearing is not None:
+            self._pipeline.voice.not_theirs(self._checked_hearing.voice)
         self.p.events.action(t, action)
 
     def _synthesize(self, text: str) -> AudioChunk:

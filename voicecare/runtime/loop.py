@@ -129,6 +129,8 @@ class AudioLoop(ActingMixin):
         self._pipeline = parts.pipeline or listening_pipeline(parts, settings)
         self._last_hearing: Any = None
         """The utterance the core is handling (a voice print adapts from it when the core says so)."""
+        self._checked_hearing: Any = None
+        """The utterance the last red-flag check asked about (a "no" to it says whose voice it was not)."""
 
     # --- clock --------------------------------------------------------------------
 
