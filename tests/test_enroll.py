@@ -217,6 +217,30 @@ def test_enrolled_the_persons_phrase_wakes_it_and_a_red_flag_in_another_voice_is
 
 
 @pytest.mark.speech
+def test_a_no_to_an_actors_red_flag_makes_that_actors_next_line_another_voice(tmp_path: Path) -> None:
+    """slt enrolled with the sentence starts a session; flite rms, unsure against slt's print, says a red flag."""
+    runs = {}
+    for denied in (True, False):
+        folder = tmp_path / str(denied)
+        folder.mkdir()
+        config = _config(folder)
+        assert main(["--config", str(config), "enroll", "--from-wav", *_recordings(folder, "slt"),
+                     "--sentence", _sentence(folder, "slt")]) == 0
+        answer = [("no", "slt"), 10.0] if denied else [10.0]
+        events = _run(folder, config, [1.0, ("hey care, start my daily stretches", "slt"), 14.0, ("no", "slt"), 30.0,
+                                       ("my leg has gone numb and I can't feel my foot", "rms"), 8.0, *answer,
+                                       ("I fell over in the garden and I can't get up", "rms"), 20.0])
+        runs[denied] = [e for e in events if e["type"] == "heard"]
+        checks = [e["state"] for e in events if e["type"] == "check"]
+        assert checks[0] == "asked" and ("cleared" in checks) == denied
+    first = next(e for e in runs[False] if "numb" in e["text"])
+    assert first["voice"]["verdict"] == "unsure"  # the actor is not told from the person by the print alone
+    fell = {denied: next(e for e in heard if "garden" in e["text"]) for denied, heard in runs.items()}
+    assert fell[False]["voice"]["verdict"] == "unsure"
+    assert fell[True]["voice"]["verdict"] == "other" and fell[True]["voice"]["heard_before"]
+
+
+@pytest.mark.speech
 def test_the_first_run_offer_is_accepted_by_voice_and_a_poor_sentence_is_asked_again(tmp_path: Path) -> None:
     # The phrase alone is no sentence: asked again; then the sentence with a pause in it, one take.
     from benchmarks.wake_data import sentence_words
