@@ -21,6 +21,8 @@ recordings of the phrase by that voice, and ``--sentence``, the phrase run on in
 sentence; ``--no-sentence`` leaves it out), starts the session in that voice, and that voice is left out
 of the broadcast's. ``--corpus a|b|c|d`` plays a blind corpus (a: for choosing thresholds; b: meant to be
 measured once, but one listening rule was chosen after seeing it; c and d: measured once, with everything frozen). ``--repo DIR`` plays it through another checkout's code (the figures before).
+With ``--answer no`` the person (the enrolled voice) sits beside the television and answers every red-flag
+check's question with "no" (``benchmarks/answering.py``: the same loop, the answer mixed into the room's sound).
 Person: the person's own red flags said into a session (``benchmarks/person_flags.py``).
 """
 
@@ -86,10 +88,11 @@ def with_session_first(broadcast: object, voice: str = "rms") -> object:
 
 
 def play(audio: object, folder: Path, name: str, repo: Path = ROOT, enroll: str | None = None,
-         sentence: bool = True) -> list[dict]:
+         sentence: bool = True, answer: str | None = None) -> list[dict]:
     """Run the real loop on the audio (with ``repo``'s code) and return its event log; with ``enroll``,
     that voice is enrolled first through ``voicecare enroll --from-wav`` (and ``--sentence`` where the
-    code has it, unless ``sentence`` is off)."""
+    code has it, unless ``sentence`` is off). With ``answer``, the person (the enrolled voice) sits beside
+    the television and says it after every red-flag check's question (``benchmarks.answering``)."""
     import os
 
     from benchmarks.wake_data import enrollment_wavs, sentence_wav
@@ -108,8 +111,17 @@ def play(audio: object, folder: Path, name: str, repo: Path = ROOT, enroll: str 
                  if sentence and "--sentence" in enroll_py.read_text(encoding="utf-8") else [])
         subprocess.run([*command, "enroll", "--from-wav", *enrollment_wavs(folder, enroll, WAKE), *extra], check=True,
                        cwd=repo, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run([*command, "run", "--input", str(wav), "--events", str(events), "--wake", WAKE], check=True,
-                   cwd=repo, env=env, stdout=subprocess.DEVNULL)
+    if answer is not None:
+        from voicecare.testing import voices as tv
+
+        said = folder / f"{name}-answer.wav"
+        write_wav(said, tv.speak(answer, enroll or "rms"))
+        subprocess.run([sys.executable, "-m", "benchmarks.answering", str(config), str(wav), str(events), str(said),
+                        "--wake", WAKE], check=True, cwd=ROOT, env={**env, "PYTHONPATH": f"{repo}:{ROOT}"},
+                       stdout=subprocess.DEVNULL)
+    else:
+        subprocess.run([*command, "run", "--input", str(wav), "--events", str(events), "--wake", WAKE], check=True,
+                       cwd=repo, env=env, stdout=subprocess.DEVNULL)
     return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -185,7 +197,7 @@ def across_the_room(audio: object) -> object:
 
 def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | None = None, repo: Path = ROOT,
                   modes: tuple[str, ...] = ("idle", "in a session"), start: int = 0, piece: int = 40,
-                  sentence: bool = True, far: bool = False) -> None:
+                  sentence: bool = True, far: bool = False, answer: str | None = None) -> None:
     path = CORPORA[corpus]
     voices = broadcast_voices(enroll)
     enroll_code = repo / "voicecare" / "commands" / "enroll.py"
@@ -199,12 +211,13 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
     print(f"broadcast: {path.name}, lines {start + 1}-{last}, {seconds / 60:.1f} min of speech and gaps"
           f"{' from across the room' if far else ''}, voices "
           f"{', '.join(voices)}; code {repo}; {'enrolled: ' + enroll if enroll else 'nobody enrolled'}"
-          f"{'' if not enroll else ' (with the sentence)' if sentence else ' (three phrases only)'}", flush=True)
+          f"{'' if not enroll else ' (with the sentence)' if sentence else ' (three phrases only)'}"
+          f"{f'; the person answers {answer!r} to every check' if answer else ''}", flush=True)
     rows, causes = {}, {}
     with tempfile.TemporaryDirectory(prefix="voicecare-broadcast-") as tmp:
         folder = Path(tmp)
         if "idle" in modes:
-            played = play(audio, folder, "idle", repo, enroll, sentence)
+            played = play(audio, folder, "idle", repo, enroll, sentence, answer)
             rows["idle"] = broadcast_row(played, hours, False)
             causes["idle"] = acted_on(played)
         if "in a session" in modes:
@@ -213,7 +226,7 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
                 part, part_seconds = broadcast_audio(min(piece, last - first), path=path, voices=voices, start=first)
                 part = across_the_room(part) if far else part
                 opened = with_session_first(part, enroll or "rms")
-                played = play(opened, folder, f"session{n}", repo, enroll, sentence)
+                played = play(opened, folder, f"session{n}", repo, enroll, sentence, answer)
                 opening = [e for e in played if e["type"] == "heard"][:2]
                 played = [e for e in played if e not in opening]
                 spans = session_spans(played, opened.seconds)
@@ -343,12 +356,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="enroll with the three phrases only, without the enrollment sentence")
     parser.add_argument("--far", action="store_true",
                         help="broadcast part: the television across the room (15 dB down, reverberant, a room's rumble)")
+    parser.add_argument("--answer", metavar="WORDS",
+                        help="broadcast part: the person (the enrolled voice) sits beside the television and says WORDS "
+                             "after every red-flag check's question (e.g. no)")
     args = parser.parse_args(argv)
     mode = "session" if args.session else args.mode
     modes = {"idle": ("idle",), "session": ("in a session",), "both": ("idle", "in a session")}[mode]
     if args.part in ("broadcast", "both"):
         run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes,
-                      args.start, args.piece, sentence=not args.no_sentence, far=args.far)
+                      args.start, args.piece, sentence=not args.no_sentence, far=args.far, answer=args.answer)
     if args.part == "person":
         voices = tuple(args.voices.split(",")) if args.voices else PERSON_VOICES
         run_person(args.quick, voices, enrolled=not args.unenrolled, idle=args.idle, sentence=not args.no_sentence)
