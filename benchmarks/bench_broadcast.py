@@ -197,7 +197,8 @@ def across_the_room(audio: object) -> object:
 
 def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | None = None, repo: Path = ROOT,
                   modes: tuple[str, ...] = ("idle", "in a session"), start: int = 0, piece: int = 40,
-                  sentence: bool = True, far: bool = False, answer: str | None = None) -> None:
+                  sentence: bool = True, far: bool = False, answer: str | None = None,
+                  keep: Path | None = None) -> None:
     path = CORPORA[corpus]
     voices = broadcast_voices(enroll)
     enroll_code = repo / "voicecare" / "commands" / "enroll.py"
@@ -215,7 +216,8 @@ def run_broadcast(limit: int | None, corpus: str = "broadcast", enroll: str | No
           f"{f'; the person answers {answer!r} to every check' if answer else ''}", flush=True)
     rows, causes = {}, {}
     with tempfile.TemporaryDirectory(prefix="voicecare-broadcast-") as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp) if keep is None else keep
+        folder.mkdir(parents=True, exist_ok=True)
         if "idle" in modes:
             played = play(audio, folder, "idle", repo, enroll, sentence, answer)
             rows["idle"] = broadcast_row(played, hours, False)
@@ -359,12 +361,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answer", metavar="WORDS",
                         help="broadcast part: the person (the enrolled voice) sits beside the television and says WORDS "
                              "after every red-flag check's question (e.g. no)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="broadcast part: keep the event logs (and audio) in DIR")
     args = parser.parse_args(argv)
     mode = "session" if args.session else args.mode
     modes = {"idle": ("idle",), "session": ("in a session",), "both": ("idle", "in a session")}[mode]
     if args.part in ("broadcast", "both"):
         run_broadcast(args.limit or (60 if args.quick else None), args.corpus, args.enroll, args.repo, modes,
-                      args.start, args.piece, sentence=not args.no_sentence, far=args.far, answer=args.answer)
+                      args.start, args.piece, sentence=not args.no_sentence, far=args.far, answer=args.answer,
+                      keep=args.keep)
     if args.part == "person":
         voices = tuple(args.voices.split(",")) if args.voices else PERSON_VOICES
         run_person(args.quick, voices, enrolled=not args.unenrolled, idle=args.idle, sentence=not args.no_sentence)
