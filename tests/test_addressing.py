@@ -287,6 +287,27 @@ def test_a_reply_to_another_voice_does_not_hold_the_conversation_open(config: Co
     assert not talk.of("escalate", mark) and not talk.of("check", mark)
 
 
+def _answered_then_window(voice: str, config: Config) -> bool:
+    """A call, then words in the window in ``voice``: answered; is a red flag after that reply still heard?"""
+    talk = Talk(config, wake=WAKE)
+    _line(talk, "hey care flibber wobble garden", voice="unsure", stage="template", confirmed=False)
+    talk.until_asked()  # "I'm here. What's wrong?": the answer is listened for, in whatever voice
+    talk.wait(1)
+    mark = talk.mark()
+    _line(talk, "what about drinking water", voice=voice)
+    assert talk.of("say", mark)
+    talk.until_asked()
+    talk.wait(1)
+    mark = talk.mark()
+    _line(talk, "my leg has gone numb", voice=voice)
+    return bool(talk.of("escalate", mark) or talk.of("check", mark))
+
+
+def test_a_reply_to_a_voice_the_check_is_unsure_of_does_not_hold_the_window_open(config: Config) -> None:
+    assert not _answered_then_window("unsure", config)  # a television answered once keeps nothing going
+    assert _answered_then_window("person", config)
+
+
 def test_the_request_after_the_persons_confirmed_wake_adapts_their_voice_print(config: Config) -> None:
     talk = Talk(config, wake=WAKE)
     adapted = _line(talk, "hey care should I use ice or heat", voice="person", stage="template")

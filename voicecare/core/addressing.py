@@ -35,8 +35,18 @@ class AddressingMixin:
         return not (event.voice == "other" and self._in_window_only(now))
 
     def _note_speaker(self, event: Heard, now: float) -> None:
-        """Before replying: does the reply open the follow-up window, and is that window tentative?"""
-        person = event.voice != "other" and not (event.background and not event.addressed)
+        """Before replying: does the reply open the follow-up window, and is that window tentative?
+
+        Unenrolled, a reply opens it unless the words sounded like background talk. Once anyone is enrolled, it
+        opens for the person's voice, and for words after the wake phrase in a voice that is not another's (the
+        answer to "I'm here. What's wrong?" must be heard); a reply to words in a voice the check is unsure of,
+        said in the window without the phrase, does not hold it open: a television whose line was answered once
+        would otherwise keep the conversation going line by line."""
+        if event.voice is None:
+            person = not (event.background and not event.addressed)
+        else:
+            person = event.voice == "person" or (event.addressed and event.voice != "other"
+                                                 and not (event.background and not event.wake_confirmed))
         in_window = not event.addressed and self._in_window_only(now)
         self._window_for_person = person
         if event.addressed and event.wake_stage is not None:
