@@ -8,9 +8,9 @@ gaps, played through the real loop (``voicecare run --input --events``): idle, a
 session, the broadcast is cut into pieces (``--piece`` lines, about five minutes) and each piece is played
 after the person starts a session by voice, as someone would start one again after the television stopped
 it; rates are per hour spent in a session (from its start to its stop or its end), and what happened after a
-session ended is counted apart. Per hour: escalations by severity, red-flag checks, false wakes, things said,
-sessions started, session controls, and utterances whose wake phrase was proposed in the audio before
-them ("from lead", confirmed or not).
+session ended is counted apart. Per hour: escalations by severity, red-flag checks, false wakes (and, apart,
+wakes only the first stage proposed that were answered), things said, sessions started, session controls, and
+utterances whose wake phrase was proposed in the audio before them ("from lead", confirmed or not).
 
 Addressed: benchmarks/data/addressed.tsv said after the wake phrase by five voices (one neural),
 clean and in babble at 20 and 10 dB: wake phrase found, intent right, red flag acted on (escalated
@@ -53,7 +53,9 @@ WAKE = "hey care"
 SESSION_OPENING = ("hey care, start my daily stretches", "no")
 CONTROLS = ("paused", "resumed", "skipped", "stopped")
 WOKE = ("said", "text", "template", "keyword")
-"""How a wake was confirmed (``WakeDecision.how``): by the transcript, or by the enrolled person's templates."""
+"""How a wake was confirmed (``WakeDecision.how``): by the transcript, or by the enrolled person's templates.
+A wake only the first stage heard ("proposed") is counted apart, when it was taken as said to the assistant (in
+a voice that was not another's): it is answered, and a red flag after it is checked."""
 
 
 def broadcast_voices(enrolled: str | None) -> tuple[str, ...]:
@@ -146,6 +148,8 @@ def broadcast_row(events: list[dict], hours: float, skip_opening: bool) -> dict[
         "checks": sum(1 for e in events if e["type"] == "check" and e["state"] == "asked") / hours,
         "escalations": sum(escalations.values()) / hours,
         "false wakes": sum(1 for w in wake if w == "said" or isinstance(w, dict) and w.get("how") in WOKE) / hours,
+        "proposed": sum(1 for e in heard if e.get("addressed") and isinstance(e.get("wake"), dict)
+                        and e["wake"].get("how") == "proposed") / hours,
         "from lead": sum(1 for w in wake if isinstance(w, dict) and "reached" in w) / hours,
         "things said": sum(1 for e in events if e["type"] == "say") / hours,
         "sessions": max(0, started) / hours,
