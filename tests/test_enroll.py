@@ -241,6 +241,23 @@ def test_a_no_to_an_actors_red_flag_makes_that_actors_next_line_another_voice(tm
 
 
 @pytest.mark.speech
+def test_enrolled_a_wake_phrase_only_the_words_heard_counts_only_in_the_persons_voice(tmp_path: Path) -> None:
+    """slt enrolled with the sentence; flite rms (unsure against slt's print, its phrase far from slt's templates)
+    says the phrase: the transcript and keyword search hear it, the person's templates do not."""
+    config = _config(tmp_path)
+    assert main(["--config", str(config), "enroll", "--from-wav", *_recordings(tmp_path, "slt"),
+                 "--sentence", _sentence(tmp_path, "slt")]) == 0
+    events = _run(tmp_path, config, [1.0, ("hey care, my leg has gone numb", "rms"), 20.0,
+                                     ("hey care, my leg has gone numb", "slt"), 20.0])
+    heard = [e for e in events if e["type"] == "heard"]
+    television, person = heard[0], heard[-1]
+    assert television["wake"]["how"] == "proposed" and television["wake"]["stage"] == "transcript"
+    assert television["voice"]["verdict"] == "unsure" and not television["addressed"]
+    assert all(e["t"] >= person["t"] for e in events if e["type"] in ("check", "escalate", "say"))
+    assert person["wake"]["confirmed"] and [e["severity"] for e in events if e["type"] == "escalate"] == ["urgent"]
+
+
+@pytest.mark.speech
 def test_the_first_run_offer_is_accepted_by_voice_and_a_poor_sentence_is_asked_again(tmp_path: Path) -> None:
     # The phrase alone is no sentence: asked again; then the sentence with a pause in it, one take.
     from benchmarks.wake_data import sentence_words

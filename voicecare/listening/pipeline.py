@@ -95,7 +95,7 @@ class ListeningPipeline:
         wake = self.wake.decide(proposal, transcript, sound)
         voice = self.voice.check(sound)
         addressed = wake.decision.how in ("off", "said", "text") or (
-            wake.decision.how == "proposed" and (voice is None or voice.verdict != "other"))
+            wake.decision.how == "proposed" and self._proposal_counts(wake.decision, voice))
         words = transcript.text
         if addressed:
             words = wake.rest if wake.rest is not None else self._after_phrase(sound, wake.decision, transcribe)
@@ -112,6 +112,18 @@ class ListeningPipeline:
                       voice_brief=voice is not None and voice.verdict == "unsure" and voice.brief,
                       faint=addressed and sound.reached_seconds is not None)
         return Hearing(heard, transcript, sound, wake.decision, voice)
+
+    @staticmethod
+    def _proposal_counts(decision: WakeDecision, voice: Any) -> bool:
+        """A phrase only one stage heard counts in a voice that is not another's; when only the words heard it (the
+        enrolled person's templates did not propose it), only in the person's voice: a television's "hey Carol"
+        is "hey care" to the recognizer, and in a voice the check was unsure of it once opened a conversation that
+        the television carried on into an emergency call (blind corpus E, idle)."""
+        if voice is None:
+            return True
+        if decision.stage == "transcript":
+            return voice.verdict == "person"
+        return voice.verdict != "other"
 
     @staticmethod
     def _after_phrase(sound: Sound, wake: WakeDecision, transcribe: Transcribe) -> str:
