@@ -19,9 +19,10 @@ or asked about), with the right severity.
 With ``--enroll VOICE`` the person is enrolled first (``voicecare enroll --from-wav``, three clean
 recordings of the phrase by that voice, and ``--sentence``, the phrase run on into the enrollment
 sentence; ``--no-sentence`` leaves it out), starts the session in that voice, and that voice is left out
-of the broadcast's. ``--corpus a|b|c|d|e`` plays a blind corpus (a: for choosing thresholds; b: meant to be
+of the broadcast's. ``--corpus a|b|c|d|e|f`` plays a blind corpus (a: for choosing thresholds; b: meant to be
 measured once, but one listening rule was chosen after seeing it; c and d: measured once, with everything frozen;
-e: measured once idle, before and after the follow-up rule read from d's idle run). ``--repo DIR`` plays it through another checkout's code (the figures before).
+e: measured once idle, before and after the follow-up rule read from d's idle run; f: measured once idle, before
+and after that rule and the one read from e's). ``--repo DIR`` plays it through another checkout's code (the figures before).
 With ``--answer no`` the person (the enrolled voice) sits beside the television and answers every red-flag
 check's question with "no" (``benchmarks/answering.py``: the same loop, the answer mixed into the room's sound).
 Person: the person's own red flags said into a session (``benchmarks/person_flags.py``).
@@ -42,7 +43,7 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data" / "broadcast.tsv"
 CORPORA = {"broadcast": DATA, "a": DATA.with_name("broadcast_a.tsv"), "b": DATA.with_name("broadcast_b.tsv"),
            "c": DATA.with_name("broadcast_c.tsv"), "d": DATA.with_name("broadcast_d.tsv"),
-           "e": DATA.with_name("broadcast_e.tsv")}
+           "e": DATA.with_name("broadcast_e.tsv"), "f": DATA.with_name("broadcast_f.tsv")}
 ROOT = Path(__file__).resolve().parents[1]
 BROADCAST_VOICES = ("slt", "awb", "rms", "kal", "festival:slt-hts", "piper:joe")
 SPARE_VOICE = "festival:kal"
