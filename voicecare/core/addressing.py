@@ -65,9 +65,8 @@ class AddressingMixin:
                 log.info("a red flag in another voice while one as severe is being asked about: not asked again")
                 return []
             log.info("a red flag in %s: checked first", "another voice" if event.voice else "a tentative window")
-            return self._ask_check(event, now, flag=u.intent, other_voice=event.voice == "other",
-                                   instead=Understanding(text="", intent="unknown", score=0.0),
-                                   voice_doubted=event.voice in ("other", "unsure"))
+            return self._ask_check(event, now, flag=u.intent, voice=event.voice,
+                                   instead=Understanding(text="", intent="unknown", score=0.0))
         return self._escalate(u.intent, now)
 
     def _asking_already(self, event: Heard) -> bool:

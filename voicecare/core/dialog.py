@@ -105,12 +105,19 @@ class PendingCheck:
     deadline: float | None = None
     plainly: bool = False
     """Already asked again, plainly, because background talk drowned the answer."""
-    other_voice: bool = False
-    """Asked because the voice was clearly not an enrolled person's: unanswered, it lapses (a yes in their
-    voice still escalates). A television's actor never answers, and would otherwise escalate by silence."""
-    voice_doubted: bool = False
-    """Asked because the voice may not have been the person's ("other" or "unsure"): a "no" also says whose
-    it was not."""
+    voice: str | None = None
+    """The voice check's verdict on the words asked about, when it was the reason for asking; None otherwise."""
+
+    @property
+    def other_voice(self) -> bool:
+        """Asked because the voice was clearly not an enrolled person's: unanswered, it lapses (a yes in their
+        voice still escalates). A television's actor never answers, and would otherwise escalate by silence."""
+        return self.voice == "other"
+
+    @property
+    def voice_doubted(self) -> bool:
+        """Asked because the voice may not have been the person's: a "no" also says whose it was not."""
+        return self.voice in ("other", "unsure")
 
 
 @dataclass(slots=True)

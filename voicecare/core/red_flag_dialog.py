@@ -24,8 +24,7 @@ class RedFlagMixin:
     """Checks, escalation and the emergency (state lives on ``Assistant``)."""
 
     def _ask_check(self, event: Heard, now: float, flag: str | None = None,
-                   instead: Understanding | None = None, other_voice: bool = False,
-                   voice_doubted: bool = False) -> list[Action]:
+                   instead: Understanding | None = None, voice: str | None = None) -> list[Action]:
         """Another reading of the words holds a red flag (or who said it is in doubt): stop, and ask
         about it before anything else."""
         if flag is None:
@@ -36,7 +35,7 @@ class RedFlagMixin:
         actions += paused
         self._check = PendingCheck(flag, event.understanding if instead is None else instead, event.addressed,
                                    resume=bool(paused), deadline=self._unspoken_deadline(now),
-                                   other_voice=other_voice, voice_doubted=voice_doubted)
+                                   voice=voice)
         return actions + [Say(self._check_text(flag), interrupt=True)]
 
     def _check_asked(self, flag: str) -> list[Action]:
